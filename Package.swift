@@ -1,0 +1,111 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Quarry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "quarry", targets: ["quarry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // C shims: nothing but module maps and typed, non-variadic wrappers.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // PostgreSQL over libpq: connections, bound queries, typed rows, LISTEN/NOTIFY, COPY.
+        .target(
+            name: "QuarryPostgres",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // HTTP over the curl multi interface.
+        .target(
+            name: "QuarryHTTP",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // The queue engine: claims, leases, fencing, retries, rescue. Knows no C and no recipes.
+        .target(
+            name: "QuarryQueue",
+            dependencies: ["QuarryPostgres", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // LLM endpoints: OpenAI wire format, shared rate limits, response cache, cost.
+        .target(
+            name: "QuarryLLM",
+            dependencies: [
+                "QuarryHTTP", "QuarryQueue", "QuarryPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // Recipes: build specs, task handlers, prompts, exporters.
+        .target(
+            name: "QuarryRecipes",
+            dependencies: [
+                "QuarryQueue", "QuarryLLM",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Prompts"), .copy("Examples")],
+            swiftSettings: strict
+        ),
+        // The simulated OpenAI-compatible endpoint with fault injection.
+        .target(
+            name: "QuarrySimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Subcommands of the `quarry` executable.
+        .target(
+            name: "QuarryCLI",
+            dependencies: [
+                "QuarryPostgres", "QuarryQueue", "QuarryHTTP", "QuarryLLM", "QuarryRecipes", "QuarrySimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "quarry",
+            dependencies: ["QuarryCLI"],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "QuarryPostgresTests", dependencies: ["QuarryPostgres"], swiftSettings: strict),
+        .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarrySimulator"], swiftSettings: strict),
+        .testTarget(name: "QuarrySimulatorTests", dependencies: ["QuarrySimulator"], swiftSettings: strict),
+        .testTarget(name: "QuarryQueueTests", dependencies: ["QuarryQueue", "QuarryPostgres"], swiftSettings: strict),
+        .testTarget(
+            name: "QuarryLLMTests",
+            dependencies: ["QuarryLLM", "QuarrySimulator", "QuarryQueue", "QuarryPostgres"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuarryRecipesTests",
+            dependencies: ["QuarryRecipes", "QuarryQueue", "QuarryPostgres", "QuarrySimulator"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryCLI", "QuarryPostgres"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,42 @@
+#ifndef QUARRY_CCURL_SHIM_H
+#define QUARRY_CCURL_SHIM_H
+// curl_easy_setopt, curl_easy_getinfo and curl_multi_setopt are variadic, which Swift cannot call.
+// These typed wrappers are the only way Quarry reaches them.
+#include <curl/curl.h>
+
+typedef size_t (*quarry_curl_write_cb)(char *ptr, size_t size, size_t nmemb, void *userdata);
+
+static inline CURLcode quarry_curl_easy_setopt_long(CURL *h, CURLoption o, long v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode quarry_curl_easy_setopt_off_t(CURL *h, CURLoption o, curl_off_t v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode quarry_curl_easy_setopt_string(CURL *h, CURLoption o, const char *v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode quarry_curl_easy_setopt_pointer(CURL *h, CURLoption o, void *v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode quarry_curl_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode quarry_curl_easy_setopt_write_cb(CURL *h, CURLoption o, quarry_curl_write_cb v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode quarry_curl_easy_getinfo_long(CURL *h, CURLINFO i, long *out) {
+    return curl_easy_getinfo(h, i, out);
+}
+static inline CURLcode quarry_curl_easy_getinfo_double(CURL *h, CURLINFO i, double *out) {
+    return curl_easy_getinfo(h, i, out);
+}
+static inline CURLcode quarry_curl_easy_getinfo_off_t(CURL *h, CURLINFO i, curl_off_t *out) {
+    return curl_easy_getinfo(h, i, out);
+}
+static inline CURLcode quarry_curl_easy_getinfo_pointer(CURL *h, CURLINFO i, void **out) {
+    return curl_easy_getinfo(h, i, out);
+}
+static inline CURLMcode quarry_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) {
+    return curl_multi_setopt(m, o, v);
+}
+#endif
