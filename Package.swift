@@ -93,7 +93,7 @@ let package = Package(
         ),
 
         .testTarget(name: "QuarryPostgresTests", dependencies: ["QuarryPostgres"], swiftSettings: strict),
-        .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarrySimulator"], swiftSettings: strict),
+        .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarrySimulator", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "QuarrySimulatorTests", dependencies: ["QuarrySimulator"], swiftSettings: strict),
         .testTarget(name: "QuarryQueueTests", dependencies: ["QuarryQueue", "QuarryPostgres"], swiftSettings: strict),
         .testTarget(

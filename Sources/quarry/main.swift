@@ -1,0 +1,3 @@
+import QuarryCLI
+
+await QuarryCommand.main()
