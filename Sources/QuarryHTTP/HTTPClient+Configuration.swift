@@ -1,0 +1,62 @@
+extension HTTPClient {
+    /// Per-client settings; each maps onto a libcurl multi or easy option.
+    public struct Configuration: Sendable {
+        /// `CURLMOPT_MAX_TOTAL_CONNECTIONS`: open connections across all hosts; 0 = unlimited.
+        /// Transfers beyond the cap wait inside libcurl for a free connection (their timeout runs).
+        public var maxTotalConnections: Int
+        /// `CURLMOPT_MAX_HOST_CONNECTIONS`: open connections to one host; 0 = unlimited.
+        public var maxConnectionsPerHost: Int
+        /// `CURLMOPT_MAXCONNECTS`: idle connections kept for reuse; nil keeps libcurl's default
+        /// (four times the number of transfers added).
+        public var maxCachedConnections: Int?
+        /// Negotiate HTTP/2 over TLS (ALPN) and multiplex transfers on one connection when the server
+        /// offers it. Plain `http://` always uses HTTP/1.1.
+        public var http2: Bool
+        /// `CURLMOPT_MAX_CONCURRENT_STREAMS`: streams per HTTP/2 connection before a new one is opened.
+        public var maxConcurrentStreams: Int
+        /// Connect timeout for requests that do not set their own.
+        public var connectTimeout: Duration
+        /// Total timeout for requests that do not set their own; nil = none.
+        public var timeout: Duration?
+        /// TCP keep-alive probes on idle connections, so a half-dead pooled connection is noticed
+        /// before a request is written to it; nil disables them.
+        public var tcpKeepAlive: Duration?
+        /// Redirect hops allowed when a request sets `followRedirects`.
+        public var maxRedirects: Int
+        /// Idle easy handles kept for reuse; each costs a few tens of kilobytes.
+        public var maxIdleEasyHandles: Int
+        /// `User-Agent` sent unless the request sets one; nil sends none.
+        public var userAgent: String?
+        /// Longest the driver sleeps in `curl_multi_poll` without a wake-up or socket event. Only a
+        /// backstop: libcurl shortens it to its own next timer, and new work wakes the driver at once.
+        public var pollInterval: Duration
+
+        public init(
+            maxTotalConnections: Int = 0,
+            maxConnectionsPerHost: Int = 0,
+            maxCachedConnections: Int? = nil,
+            http2: Bool = true,
+            maxConcurrentStreams: Int = 100,
+            connectTimeout: Duration = .seconds(10),
+            timeout: Duration? = nil,
+            tcpKeepAlive: Duration? = .seconds(30),
+            maxRedirects: Int = 5,
+            maxIdleEasyHandles: Int = 1024,
+            userAgent: String? = "Quarry",
+            pollInterval: Duration = .seconds(1)
+        ) {
+            self.maxTotalConnections = maxTotalConnections
+            self.maxConnectionsPerHost = maxConnectionsPerHost
+            self.maxCachedConnections = maxCachedConnections
+            self.http2 = http2
+            self.maxConcurrentStreams = maxConcurrentStreams
+            self.connectTimeout = connectTimeout
+            self.timeout = timeout
+            self.tcpKeepAlive = tcpKeepAlive
+            self.maxRedirects = maxRedirects
+            self.maxIdleEasyHandles = maxIdleEasyHandles
+            self.userAgent = userAgent
+            self.pollInterval = pollInterval
+        }
+    }
+}

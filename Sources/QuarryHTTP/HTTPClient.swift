@@ -1,0 +1,99 @@
+import CCurl
+import Logging
+
+/// An async HTTP client over the libcurl multi interface.
+///
+/// One client runs one driver thread and one multi handle, and can keep thousands of requests in
+/// flight: connections are pooled and kept alive, HTTP/2 is negotiated and multiplexed on https, and
+/// easy handles are recycled. Create one per process (or per distinct connection policy) and share it.
+///
+/// ```swift
+/// let client = try HTTPClient()
+/// defer { client.shutdown() }
+/// let response = try await client.execute(HTTPRequest(url: "http://127.0.0.1:8080/health"))
+/// ```
+///
+/// Cancelling the calling task aborts the exchange and throws `CancellationError`. `shutdown()` fails
+/// whatever is still in flight with `HTTPClientError.Code.shutdown`; dropping the last reference does
+/// the same.
+public final class HTTPClient: Sendable {
+    public let configuration: Configuration
+    private let driver: CurlMultiDriver
+    private let logger: Logger
+
+    /// Starts the client's driver thread.
+    /// - Throws: `HTTPClientError` (code `.other`) if libcurl cannot be initialised or the thread
+    ///   cannot be started.
+    public init(configuration: Configuration = .init(), logger: Logger = Logger(label: "quarry.http")) throws {
+        let globalCode = CurlGlobal.ensureInitialized()
+        guard globalCode == CURLE_OK else {
+            throw HTTPClientError(code: .other, curlCode: Int(globalCode.rawValue), message: "curl_global_init failed", url: "")
+        }
+        self.configuration = configuration
+        self.logger = logger
+        self.driver = try CurlMultiDriver(configuration: configuration, logger: logger)
+        try driver.start()
+    }
+
+    deinit {
+        driver.shutdown()
+    }
+
+    /// Sends `request` and returns the complete response, whatever its status.
+    ///
+    /// - Throws: `HTTPClientError` when no complete response arrived (see `isRetryable`), or
+    ///   `CancellationError` when the calling task was cancelled.
+    public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try Task.checkCancellation()
+        if let problem = Self.validate(request) {
+            throw problem
+        }
+        let transfer = CurlTransfer(request: request)
+        let driver = self.driver
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+                // Must be stored before `submit` publishes the transfer to the driver thread.
+                transfer.continuation = continuation
+                if !driver.submit(transfer) {
+                    transfer.continuation = nil
+                    continuation.resume(throwing: HTTPClientError(code: .shutdown, message: "HTTP client was shut down", url: request.url))
+                }
+            }
+        } onCancel: {
+            driver.cancel(transfer)
+        }
+    }
+
+    /// Fails in-flight and queued requests with `.shutdown`, stops the driver thread and waits for it
+    /// to exit (promptly: it is woken, not polled). Later `execute` calls throw `.shutdown`.
+    /// Idempotent and safe to call from any thread.
+    public func shutdown() {
+        driver.shutdown()
+    }
+
+    /// Requests handed to the driver and not yet completed.
+    public var inFlightCount: Int {
+        driver.inFlightCount
+    }
+
+    /// Rejects what libcurl would otherwise send mangled: CR, LF or NUL in a header would let a value
+    /// smuggle in extra headers (or truncate the line), and NUL in the URL truncates it.
+    static func validate(_ request: HTTPRequest) -> HTTPClientError? {
+        func unsafe(_ text: String) -> Bool {
+            text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+        }
+        if request.url.isEmpty || unsafe(request.url) {
+            return HTTPClientError(code: .invalidRequest, message: "URL is empty or contains control characters", url: request.url)
+        }
+        if request.method.rawValue.isEmpty || request.method.rawValue.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {
+            return HTTPClientError(code: .invalidRequest, message: "invalid method token", url: request.url)
+        }
+        for (name, value) in request.headers {
+            if name.isEmpty || unsafe(name) || name.utf8.contains(UInt8(ascii: ":")) || unsafe(value) {
+                // Name the header but never echo its value.
+                return HTTPClientError(code: .invalidRequest, message: "invalid header field '\(name.isEmpty || unsafe(name) ? "?" : name)'", url: request.url)
+            }
+        }
+        return nil
+    }
+}
