@@ -92,20 +92,22 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "QuarryPostgresTests", dependencies: ["QuarryPostgres"], swiftSettings: strict),
+        // Helpers shared by the test targets: the test database, private clusters, child processes.
+        .target(name: "QuarryTestSupport", dependencies: ["QuarryPostgres"], path: "Tests/QuarryTestSupport", swiftSettings: strict),
+        .testTarget(name: "QuarryPostgresTests", dependencies: ["QuarryPostgres", "QuarryTestSupport"], swiftSettings: strict),
         .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarrySimulator", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "QuarrySimulatorTests", dependencies: ["QuarrySimulator"], swiftSettings: strict),
-        .testTarget(name: "QuarryQueueTests", dependencies: ["QuarryQueue", "QuarryPostgres"], swiftSettings: strict),
+        .testTarget(name: "QuarryQueueTests", dependencies: ["QuarryTestSupport", "QuarryQueue", "QuarryPostgres"], swiftSettings: strict),
         .testTarget(
             name: "QuarryLLMTests",
-            dependencies: ["QuarryLLM", "QuarrySimulator", "QuarryQueue", "QuarryPostgres"],
+            dependencies: ["QuarryTestSupport", "QuarryLLM", "QuarrySimulator", "QuarryQueue", "QuarryPostgres"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "QuarryRecipesTests",
-            dependencies: ["QuarryRecipes", "QuarryQueue", "QuarryPostgres", "QuarrySimulator"],
+            dependencies: ["QuarryTestSupport", "QuarryRecipes", "QuarryQueue", "QuarryPostgres", "QuarrySimulator"],
             swiftSettings: strict
         ),
-        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryCLI", "QuarryPostgres"], swiftSettings: strict),
+        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryPostgres"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,85 @@
+import CLibPQ
+
+/// The rows of one statement's result. Owns the libpq `PGresult` and frees it when the last reference goes.
+///
+/// `@unchecked Sendable`: a PGresult is immutable once libpq hands it over and libpq documents reading it
+/// from any thread as safe; nothing here mutates it after `init`.
+public final class PostgresResult: @unchecked Sendable, RandomAccessCollection {
+    let handle: OpaquePointer
+    public let columns: [String]
+    let columnTypes: [PostgresTypeOID]
+    let columnIndex: [String: Int]
+    public let count: Int
+    /// The command tag's row count (`UPDATE 5` → 5), for statements that return no rows.
+    public let affectedRows: Int
+
+    init(handle: OpaquePointer) {
+        self.handle = handle
+        let fieldCount = Int(PQnfields(handle))
+        var columns: [String] = []
+        var types: [PostgresTypeOID] = []
+        var index: [String: Int] = [:]
+        for field in 0..<fieldCount {
+            let name = String(cString: PQfname(handle, Int32(field)))
+            columns.append(name)
+            types.append(PostgresTypeOID(PQftype(handle, Int32(field))))
+            if index[name] == nil { index[name] = field }
+        }
+        self.columns = columns
+        self.columnTypes = types
+        self.columnIndex = index
+        self.count = Int(PQntuples(handle))
+        self.affectedRows = Int(String(cString: PQcmdTuples(handle))) ?? 0
+    }
+
+    deinit { PQclear(handle) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+    public subscript(position: Int) -> PostgresRow { PostgresRow(result: self, row: position) }
+
+    /// The first row, if any.
+    public var firstRow: PostgresRow? { isEmpty ? nil : self[0] }
+}
+
+/// One row of a `PostgresResult`; decode columns by name or position.
+public struct PostgresRow: Sendable {
+    let result: PostgresResult
+    let row: Int
+
+    public var columns: [String] { result.columns }
+
+    /// Decodes the column named `column` as `T` (use `T?` for nullable columns).
+    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, _ column: String) throws -> T {
+        guard let index = result.columnIndex[column] else {
+            throw PostgresError(
+                code: .columnNotFound,
+                message: "no column \"\(column)\" in the result; it has \(result.columns.joined(separator: ", "))",
+                column: column)
+        }
+        return try decode(type, at: index)
+    }
+
+    /// Decodes the column at `index` (0-based) as `T`.
+    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at index: Int) throws -> T {
+        guard index >= 0, index < result.columns.count else {
+            throw PostgresError(
+                code: .columnNotFound, message: "column index \(index) is out of range (\(result.columns.count) columns)")
+        }
+        let name = result.columns[index]
+        let row = Int32(row), field = Int32(index)
+        if PQgetisnull(result.handle, row, field) != 0 {
+            return try T.decodeNull(column: name)
+        }
+        let length = Int(PQgetlength(result.handle, row, field))
+        guard let pointer = PQgetvalue(result.handle, row, field) else { return try T.decodeNull(column: name) }
+        let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: length)
+        return try T.decode(from: bytes, type: result.columnTypes[index], column: name)
+    }
+
+    /// True when the column is SQL NULL.
+    public func isNull(_ column: String) -> Bool {
+        guard let index = result.columnIndex[column] else { return true }
+        return PQgetisnull(result.handle, Int32(row), Int32(index)) != 0
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import QuarryPostgres
+
+/// The PostgreSQL server the tests run against: the throwaway cluster `scripts/with-postgres.sh` starts
+/// (it exports `QUARRY_DATABASE_URL`). Each test that creates objects does so in a schema of its own.
+public enum TestDatabase {
+    public static var connectionString: String {
+        guard let url = ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"], !url.isEmpty else {
+            fatalError("QUARRY_DATABASE_URL is not set: run the tests with `make test`, which starts a PostgreSQL cluster")
+        }
+        return url
+    }
+
+    public static func configuration(applicationName: String = "quarry-test", searchPath: [String]? = nil) -> PostgresConfiguration {
+        PostgresConfiguration(
+            connectionString: connectionString, applicationName: applicationName, searchPath: searchPath,
+            reconnectTimeout: .seconds(30))
+    }
+
+    public static func pool(maxConnections: Int = 4, searchPath: [String]? = nil) -> PostgresPool {
+        PostgresPool(configuration: configuration(searchPath: searchPath), maxConnections: maxConnections)
+    }
+
+    /// A fresh schema name, unique to this process and call.
+    public static func uniqueSchema(_ prefix: String = "t") -> String {
+        "\(prefix)_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased())"
+    }
+
+    /// Terminates the server process behind `pid`, as an operator or a crash would.
+    public static func terminate(backend pid: Int32) async throws {
+        let connection = PostgresConnection(configuration: configuration(applicationName: "quarry-test-terminator"))
+        do {
+            try await connection.query("SELECT pg_terminate_backend(\(Int(pid)))")
+        } catch {
+            await connection.close()
+            throw error
+        }
+        await connection.close()
+    }
+
+    /// The repository root (for migrations and the built executable).
+    public static var repositoryRoot: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }
+}
+
+/// A PostgreSQL server of a test's own, for tests that restart or stop the database.
+public final class PrivateCluster: Sendable {
+    public let cluster: PostgresCluster
+
+    public init() throws {
+        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-private-\(UUID().uuidString.prefix(8))")
+        cluster = try PostgresCluster.prepare(at: directory)
+        try cluster.start()
+    }
+
+    public func configuration(applicationName: String = "quarry-test") -> PostgresConfiguration {
+        PostgresConfiguration(connectionString: cluster.connectionString, applicationName: applicationName, reconnectTimeout: .seconds(60))
+    }
+
+    deinit { cluster.destroy() }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the system packages Quarry builds and tests with, when they are missing and apt-get can.
+set -euo pipefail
+
+need=()
+pkg-config --exists libpq 2>/dev/null || need+=(libpq-dev)
+pkg-config --exists libcurl 2>/dev/null || need+=(libcurl4-openssl-dev)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+if [ "${QUARRY_BENCH_DEPS:-0}" = 1 ]; then
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
+fi
+
+if [ ${#need[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing: ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${need[@]}" >/dev/null
+  elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    echo "installing with sudo: ${need[*]}" >&2
+    sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing packages: ${need[*]} (install them, e.g. apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+fi
+
+# The official OpenAI client, used by a test that proves the simulator speaks the real protocol.
+if [ "${QUARRY_SKIP_PIP:-0}" != 1 ] && command -v python3 >/dev/null 2>&1; then
+  python3 -c 'import openai, aiohttp' >/dev/null 2>&1 || \
+    python3 -m pip install -q --disable-pip-version-check openai aiohttp >/dev/null 2>&1 || \
+    echo "note: could not pip install openai/aiohttp; the tests that need them will say so" >&2
+fi
