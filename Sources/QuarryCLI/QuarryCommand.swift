@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `quarry`: the one executable. Each subcommand's `run()` stays thin; the work lives in the modules.
+public struct QuarryCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "quarry",
+        abstract: "A PostgreSQL-backed job queue and worker pool for building LLM training datasets.",
+        discussion: """
+            Start with `quarry demo`, which runs a whole build against a private PostgreSQL cluster and the \
+            simulated endpoint. Point at real services with --database-url (or QUARRY_DATABASE_URL / PG* variables).
+            """,
+        subcommands: [
+            DemoCommand.self,
+            MigrateCommand.self,
+        ]
+    )
+
+    public init() {}
+}
