@@ -27,7 +27,7 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 
     static func run(pool: PostgresPool, schema: String, migrationsPath: String?, statusOnly status: Bool) async throws {
-        let migrator = PostgresMigrator(pool: pool, schema: database.schema, migrations: try MigrationsLocator.load(explicit: migrationsPath))
+        let migrator = PostgresMigrator(pool: pool, schema: schema, migrations: try MigrationsLocator.load(explicit: migrationsPath))
         if status {
             print(MigrationStatusReport.render(try await migrator.status()))
         } else {
