@@ -1,0 +1,9 @@
+import QuarryCLI
+
+/// The `quarry` executable: everything it does is a subcommand in QuarryCLI.
+@main
+enum QuarryMain {
+    static func main() async {
+        await QuarryCommand.main()
+    }
+}

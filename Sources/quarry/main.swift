@@ -1,3 +1,0 @@
-import QuarryCLI
-
-await QuarryCommand.main()
