@@ -1,0 +1,135 @@
+import Foundation
+
+/// The simulator's grounding verifier ("judge mode").
+///
+/// ## Convention callers follow
+/// A chat completion request is a judge request when **either**
+/// - any message contains the marker `QUARRY-JUDGE`, or
+/// - `response_format` is a `json_schema` whose top-level object has a boolean property named `supported`,
+///   `grounded`, `is_supported`, `is_grounded` or `faithful`.
+///
+/// The material to check is taken from the messages (all of them, joined):
+/// - the context: every `<context>...</context>` block; without tags, the text after a line starting
+///   `Context:` up to the next `Answer:`/`Claim:`/`Response:`/`Question:` line;
+/// - the answer: every `<answer>...</answer>` (or `<claim>`, `<response>`) block; without tags, the text
+///   after a line starting `Answer:`/`Claim:`/`Response:`.
+///
+/// The verdict is lexical: the answer is *supported* when every content word of it (stopwords excluded,
+/// case, edge punctuation and a plural `s` ignored) occurs in the context. Clean simulator answers are made
+/// only of context words and hallucinated ones contain invented words, so with `judgeErrorRate` 0 the judge
+/// agrees with the simulator's ground truth exactly (the verdict is flipped, per request, with probability
+/// `judgeErrorRate`). Judge requests are never hallucinated themselves.
+///
+/// ## Output
+/// - `json_schema`: a valid instance where boolean `supported`-like fields carry the verdict (`unsupported`,
+///   `hallucinated`-like booleans its negation), numbers named like `score`/`confidence` the fraction of
+///   supported words, strings named like `reason`/`explanation` a short rationale, string arrays named like
+///   `unsupported...`/`missing...` the unsupported words, and `verdict`/`label` enums the matching option.
+/// - `json_object`: `{"supported": Bool, "score": Double, "unsupported_words": [String], "reason": String}`.
+/// - text: `SUPPORTED: ...` or `UNSUPPORTED: ...`.
+struct GroundingJudge: Sendable {
+    struct Verdict: Sendable, Equatable {
+        var supported: Bool
+        /// Fraction of the answer's content words found in the context (1 when it has none).
+        var score: Double
+        var unsupportedWords: [String]
+        var reason: String
+    }
+
+    static let marker = "QUARRY-JUDGE"
+    static let verdictFieldNames: Set<String> = ["supported", "grounded", "is_supported", "is_grounded", "faithful"]
+    static let negatedFieldNames: Set<String> = [
+        "unsupported", "hallucinated", "is_hallucinated", "contains_hallucination", "not_supported",
+    ]
+
+    /// Whether this request asks for a verdict; see the type's documentation.
+    static func isJudgeRequest(messageText: String, schema: JSONValue?) -> Bool {
+        if messageText.contains(marker) { return true }
+        guard let properties = schema?["properties"]?.objectValue else { return false }
+        return properties.contains { name, property in
+            verdictFieldNames.contains(name.lowercased()) && property["type"]?.stringValue == "boolean"
+        }
+    }
+
+    /// Pulls the context and the answer out of a judge prompt; nil for either part that is missing.
+    static func extract(from text: String) -> (context: String?, answer: String?) {
+        let context = GroundingSource.taggedText("context", in: text) ?? labelled(["context"], in: text)
+        let answer =
+            GroundingSource.taggedText("answer", in: text) ?? GroundingSource.taggedText("claim", in: text)
+            ?? GroundingSource.taggedText("response", in: text) ?? labelled(["answer", "claim", "response"], in: text)
+        return (context, answer)
+    }
+
+    private static let sectionLabels = ["context", "answer", "claim", "response", "question"]
+
+    /// The text after the last line that starts with one of `labels` + ":", up to the next section label line.
+    private static func labelled(_ labels: [String], in text: String) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var collected: [Substring]?
+        var capturing = false
+        for line in lines {
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            let lower = trimmed.lowercased()
+            if let label = sectionLabels.first(where: { lower.hasPrefix($0 + ":") }) {
+                capturing = labels.contains(label)
+                if capturing {
+                    collected = [trimmed.dropFirst(label.count + 1)]
+                }
+                continue
+            }
+            if capturing { collected?.append(line) }
+        }
+        return collected.map { $0.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// The lexical support verdict for `answer` against `context`.
+    static func judge(context: String, answer: String) -> Verdict {
+        var known: Set<String> = []
+        for key in WordNormalizer.keys(in: context) {
+            known.insert(key)
+            known.insert(WordNormalizer.stem(key))
+        }
+        let content = WordNormalizer.keys(in: answer).filter { !WordNormalizer.stopwords.contains($0) }
+        guard !content.isEmpty else {
+            return Verdict(supported: false, score: 0, unsupportedWords: [], reason: "The answer has no content words to verify.")
+        }
+        var unsupported: [String] = []
+        var supportedCount = 0
+        for key in content {
+            if known.contains(key) || known.contains(WordNormalizer.stem(key)) {
+                supportedCount += 1
+            } else if !unsupported.contains(key) {
+                unsupported.append(key)
+            }
+        }
+        let score = (Double(supportedCount) / Double(content.count) * 1000).rounded() / 1000
+        if unsupported.isEmpty {
+            return Verdict(
+                supported: true, score: score, unsupportedWords: [],
+                reason: "Every content word of the answer appears in the context.")
+        }
+        return Verdict(
+            supported: false, score: score, unsupportedWords: unsupported,
+            reason: "Not found in the context: \(unsupported.prefix(12).joined(separator: ", ")).")
+    }
+
+    /// The verdict, deliberately wrong when `flip` is set (simulating an imperfect judge).
+    static func verdict(forPrompt text: String, flip: Bool) -> Verdict {
+        let parts = extract(from: text)
+        var verdict: Verdict
+        if let context = parts.context, let answer = parts.answer {
+            verdict = judge(context: context, answer: answer)
+        } else {
+            verdict = Verdict(
+                supported: false, score: 0, unsupportedWords: [],
+                reason: "No <context> and <answer> found in the prompt; cannot verify.")
+        }
+        if flip {
+            verdict.supported.toggle()
+            verdict.reason = verdict.supported
+                ? "Every content word of the answer appears in the context."
+                : "The answer makes claims the context does not support."
+        }
+        return verdict
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// How long the simulator waits before answering a request (before any per-output-token latency).
+public enum LatencyModel: Sendable, Equatable {
+    /// Always `ms` milliseconds.
+    case fixed(ms: Double)
+    /// Uniform between `minMs` and `maxMs`.
+    case uniform(minMs: Double, maxMs: Double)
+    /// Log-normal with the given median and 99th percentile: the long-tailed shape real LLM APIs show.
+    /// Samples are capped at 5 × p99 so a single draw cannot stall a test run.
+    case logNormal(p50Ms: Double, p99Ms: Double)
+
+    /// No added latency.
+    public static let none = LatencyModel.fixed(ms: 0)
+
+    /// Parses the CLI form: `fixed:50`, `uniform:10,200`, `lognormal:300,2000` (milliseconds), or a bare number
+    /// meaning fixed. Returns nil for anything else.
+    public init?(spec: String) {
+        let trimmed = spec.trimmingCharacters(in: .whitespaces).lowercased()
+        if let ms = Double(trimmed) {
+            self = .fixed(ms: ms)
+            return
+        }
+        let parts = trimmed.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        let numbers = parts[1].split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        switch (parts[0], numbers.count) {
+        case ("fixed", 1): self = .fixed(ms: numbers[0])
+        case ("uniform", 2): self = .uniform(minMs: numbers[0], maxMs: numbers[1])
+        case ("lognormal", 2), ("log-normal", 2), ("lognorm", 2): self = .logNormal(p50Ms: numbers[0], p99Ms: numbers[1])
+        default: return nil
+        }
+    }
+
+    /// The spec string `init(spec:)` accepts.
+    public var spec: String {
+        switch self {
+        case .fixed(let ms): return "fixed:\(ms)"
+        case .uniform(let minMs, let maxMs): return "uniform:\(minMs),\(maxMs)"
+        case .logNormal(let p50Ms, let p99Ms): return "lognormal:\(p50Ms),\(p99Ms)"
+        }
+    }
+
+    /// A problem with the parameters, or nil when they are usable.
+    var problem: String? {
+        switch self {
+        case .fixed(let ms):
+            return ms >= 0 && ms.isFinite ? nil : "fixed latency must be a non-negative number of ms"
+        case .uniform(let minMs, let maxMs):
+            return minMs >= 0 && maxMs >= minMs && maxMs.isFinite ? nil : "uniform latency needs 0 <= minMs <= maxMs"
+        case .logNormal(let p50Ms, let p99Ms):
+            return p50Ms > 0 && p99Ms >= p50Ms && p99Ms.isFinite ? nil : "log-normal latency needs 0 < p50Ms <= p99Ms"
+        }
+    }
+
+    /// Draws one latency in milliseconds.
+    func sampleMilliseconds(using rng: inout SplitMix64) -> Double {
+        switch self {
+        case .fixed(let ms):
+            return ms
+        case .uniform(let minMs, let maxMs):
+            return minMs + (maxMs - minMs) * rng.nextUnit()
+        case .logNormal(let p50Ms, let p99Ms):
+            // Median of a log-normal is e^mu; its 99th percentile is e^(mu + 2.3263 sigma).
+            let mu = log(p50Ms)
+            let sigma = max(0, (log(p99Ms) - mu) / 2.326_347_874)
+            return min(exp(mu + sigma * rng.nextGaussian()), p99Ms * 5)
+        }
+    }
+}
+
+extension LatencyModel: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case type, ms, minMs, maxMs, p50Ms, p99Ms
+    }
+
+    /// Encoded as `{"type":"fixed","ms":5}`, `{"type":"uniform","minMs":1,"maxMs":9}` or
+    /// `{"type":"logNormal","p50Ms":200,"p99Ms":1500}`; a bare spec string is accepted when decoding.
+    public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let spec = try? single.decode(String.self) {
+            guard let model = LatencyModel(spec: spec) else {
+                throw DecodingError.dataCorruptedError(in: single, debugDescription: "unrecognised latency spec '\(spec)'")
+            }
+            self = model
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try container.decode(String.self, forKey: .type)
+        switch type.lowercased() {
+        case "fixed":
+            self = .fixed(ms: try container.decode(Double.self, forKey: .ms))
+        case "uniform":
+            self = .uniform(
+                minMs: try container.decode(Double.self, forKey: .minMs),
+                maxMs: try container.decode(Double.self, forKey: .maxMs))
+        case "lognormal", "log-normal":
+            self = .logNormal(
+                p50Ms: try container.decode(Double.self, forKey: .p50Ms),
+                p99Ms: try container.decode(Double.self, forKey: .p99Ms))
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .type, in: container, debugDescription: "unknown latency model type '\(type)'")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .fixed(let ms):
+            try container.encode("fixed", forKey: .type)
+            try container.encode(ms, forKey: .ms)
+        case .uniform(let minMs, let maxMs):
+            try container.encode("uniform", forKey: .type)
+            try container.encode(minMs, forKey: .minMs)
+            try container.encode(maxMs, forKey: .maxMs)
+        case .logNormal(let p50Ms, let p99Ms):
+            try container.encode("logNormal", forKey: .type)
+            try container.encode(p50Ms, forKey: .p50Ms)
+            try container.encode(p99Ms, forKey: .p99Ms)
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+extension Simulator {
+    /// The shared path of every generating endpoint:
+    /// read body → count duplicates → auth (401) → parse (400) → validate (400/404) → context window (400)
+    /// → rpm/tpm limiter (429) → fault draw → generate → latency → respond (or corrupt, reset, fail).
+    /// No lock is held across any `await`.
+    func serve(
+        _ endpoint: String,
+        request: Request,
+        context: SimulatorRequestContext,
+        prepare: (JSONValue, GenerationEnvironment) throws(APIError) -> PreparedRequest
+    ) async -> Response {
+        let sequence = recorder.begin(endpoint: endpoint)
+        var headers: [(name: String, value: String)] = [("x-request-id", "req_sim_\(sequence)")]
+        var apiKey = "anonymous"
+        var limiterHeadersSent = false
+        do {
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: configuration.maxRequestBodyBytes)
+            } catch {
+                throw APIError(
+                    status: .contentTooLarge, type: "invalid_request_error", code: "request_too_large",
+                    message: "The request body exceeds \(configuration.maxRequestBodyBytes) bytes.", param: nil)
+            }
+            let bodyBytes = Data(buffer.readableBytesView)
+            recorder.recordBody(hash: FNV1a.hash(bytes: bodyBytes))
+            apiKey = try authenticate(request.headers[.authorization])
+
+            let json: JSONValue
+            do {
+                json = try JSONValue.parse(bodyBytes)
+            } catch {
+                throw APIError.invalidRequest(
+                    "We could not parse the JSON body of your request: \(Self.describe(error)). "
+                        + "The body must be a JSON object with the OpenAI API's fields.",
+                    code: "invalid_json")
+            }
+            let environment = GenerationEnvironment(
+                request: json, configuration: configuration, systemFingerprint: systemFingerprint)
+            let prepared = try prepare(json, environment)
+            guard configuration.models.contains(prepared.model) else { throw APIError.modelNotFound(prepared.model) }
+            if prepared.contextTokens > configuration.contextWindowTokens {
+                throw APIError.contextLengthExceeded(
+                    limit: configuration.contextWindowTokens, requested: prepared.contextTokens, param: prepared.contextParam)
+            }
+
+            let decision = limiter.acquire(key: apiKey, tokens: prepared.tokenCost)
+            headers.append(contentsOf: decision.headers)
+            limiterHeadersSent = true
+            guard decision.allowed else {
+                recorder.recordLimiterRejection()
+                let kind = decision.exceeded ?? "requests"
+                throw APIError.retryable(
+                    status: .tooManyRequests, type: kind, code: "rate_limit_exceeded",
+                    message: "Rate limit reached for \(prepared.model) on \(kind) per minute for this API key "
+                        + "(simulated limiter: rpm=\(configuration.rpm.map(String.init) ?? "none"), "
+                        + "tpm=\(configuration.tpm.map(String.init) ?? "none")).",
+                    retryAfterSeconds: decision.retryAfterSeconds.isFinite ? decision.retryAfterSeconds : 60)
+            }
+
+            let (fault, latencySeed) = faultRNG.withLock { rng in
+                (configuration.faults.fault(forDraw: rng.nextUnit()), rng.next())
+            }
+            if let fault {
+                recorder.recordFault(fault)
+                headers.append(("x-sim-fault", fault.rawValue))
+            }
+            switch fault {
+            case .rateLimited?:
+                throw APIError.retryable(
+                    status: .tooManyRequests, type: "requests", code: "rate_limit_exceeded",
+                    message: "Rate limit reached for requests (simulated fault). Please retry after the indicated time.",
+                    retryAfterSeconds: configuration.retryAfterSeconds)
+            case .unavailable?:
+                throw APIError.retryable(
+                    status: .serviceUnavailable, type: "server_error", code: "service_unavailable",
+                    message: "The server is overloaded or not ready yet (simulated fault).",
+                    retryAfterSeconds: configuration.retryAfterSeconds)
+            case .hang?:
+                guard await hang(request) else {
+                    recorder.finish(status: "cancelled")
+                    return Self.json(.gatewayTimeout, Data())
+                }
+            default:
+                break
+            }
+
+            let output = prepared.produce()
+            var latencyRNG = SplitMix64(seed: latencySeed)
+            let latencyMs =
+                configuration.latency.sampleMilliseconds(using: &latencyRNG)
+                + (configuration.perOutputTokenLatencyMs ?? 0) * Double(output.completionTokens)
+            if latencyMs > 0 {
+                try await Task.sleep(nanoseconds: UInt64(latencyMs * 1_000_000))
+            }
+            headers.append(("openai-processing-ms", String(Int(latencyMs.rounded()))))
+            headers.append(("openai-model", prepared.model))
+            if let hallucinated = output.hallucinated {
+                headers.append(("x-sim-hallucinated", hallucinated ? "true" : "false"))
+            }
+            if output.judge { headers.append(("x-sim-judge", "true")) }
+
+            switch fault {
+            case .serverError?:
+                throw APIError(
+                    status: .internalServerError, type: "server_error", code: "internal_error",
+                    message: "The server had an error while processing your request. Sorry about that! (simulated fault)",
+                    param: nil)
+            case .reset?:
+                await Self.reset(context.channel)
+                recorder.finish(status: "reset")
+                return Self.json(.ok, Data())
+            case .malformedJSON?:
+                recorder.finish(status: "200")
+                return Self.json(.ok, Self.malformed(output.body), headers: headers)
+            case .truncated?:
+                recorder.finish(status: "200")
+                let full = output.body.encoded()
+                return Self.json(.ok, full.prefix(full.count / 2), headers: headers)
+            default:
+                recorder.finish(
+                    status: "200",
+                    delivery: StatsRecorder.Delivery(
+                        promptTokens: output.promptTokens, completionTokens: output.completionTokens,
+                        hallucinated: output.hallucinated, judge: output.judge, completionID: output.completionID,
+                        bodyHash: FNV1a.hash(bytes: bodyBytes)))
+                return Self.json(.ok, output.body.encoded(), headers: headers)
+            }
+        } catch let error as APIError {
+            if !limiterHeadersSent && limiter.isActive {
+                headers.append(contentsOf: limiter.peek(key: apiKey).headers)
+            }
+            recorder.finish(status: String(error.status.code))
+            return Self.json(error.status, error.body.encoded(), headers: headers + error.headers)
+        } catch {
+            // Only cancellation reaches here: the server is stopping, so nobody reads this response.
+            recorder.finish(status: "cancelled")
+            return Self.json(.serviceUnavailable, Data())
+        }
+    }
+
+    /// The API key for limiter buckets; 401 when `requiredAPIKey` is set and not presented.
+    func authenticate(_ authorization: String?) throws(APIError) -> String {
+        let token: String? = authorization.flatMap { value in
+            let parts = value.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+            let token = parts[1].trimmingCharacters(in: .whitespaces)
+            return token.isEmpty ? nil : token
+        }
+        if let required = configuration.requiredAPIKey {
+            guard let token else { throw APIError.unauthorized(missing: true) }
+            guard token == required else { throw APIError.unauthorized(missing: false) }
+        }
+        return token ?? "anonymous"
+    }
+
+    /// Sleeps `hangSeconds`, ending early when the client closes its side of the connection or the server
+    /// stops. Returns whether the full sleep elapsed.
+    private func hang(_ request: Request) async -> Bool {
+        let seconds = configuration.hangSeconds
+        do {
+            try await request.body.consumeWithCancellationOnInboundClose { _ in
+                try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Closes the connection with an RST: SO_LINGER with a zero timeout makes close() discard the socket
+    /// instead of the orderly FIN, so the client sees ECONNRESET and no response at all.
+    private static func reset(_ channel: any Channel) async {
+        if let provider = channel as? any SocketOptionProvider {
+            try? await provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+        }
+        try? await channel.close().get()
+    }
+
+    /// A full-length body that no JSON parser accepts: the first key loses its opening quote.
+    private static func malformed(_ body: JSONValue) -> Data {
+        var text = body.encodedString()
+        if text.hasPrefix("{\"") {
+            text.remove(at: text.index(after: text.startIndex))
+        }
+        return Data((text + "}").utf8)
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            return context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}
