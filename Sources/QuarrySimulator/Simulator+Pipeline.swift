@@ -4,9 +4,9 @@ import NIOCore
 
 extension Simulator {
     /// The shared path of every generating endpoint:
-    /// read body → count duplicates → auth (401) → parse (400) → validate (400/404) → context window (400)
-    /// → rpm/tpm limiter (429) → fault draw → generate → latency → respond (or corrupt, reset, fail).
-    /// No lock is held across any `await`.
+    /// fault draw → read body → count duplicates → auth (401) → parse (400) → validate (400/404) → context
+    /// window (400) → rpm/tpm limiter (429) → apply fault → generate → latency → respond (or corrupt, reset,
+    /// fail). No lock is held across any `await`.
     func serve(
         _ endpoint: String,
         request: Request,
@@ -14,13 +14,52 @@ extension Simulator {
         prepare: (JSONValue, GenerationEnvironment) throws(APIError) -> PreparedRequest
     ) async -> Response {
         let sequence = recorder.begin(endpoint: endpoint)
-        var headers: [(name: String, value: String)] = [("x-request-id", "req_sim_\(sequence)")]
+        // Drawn before anything else so that a hang can wrap the whole request (see below); a fault is only
+        // applied (and counted) once the request has passed validation and the limiter.
+        let (fault, latencySeed) = faultRNG.withLock { rng in
+            (configuration.faults.fault(forDraw: rng.nextUnit()), rng.next())
+        }
+        let exchange = Exchange(
+            endpoint: endpoint, sequence: sequence, headers: request.headers, channel: context.channel, fault: fault,
+            latencySeed: latencySeed)
+        guard fault == .hang else {
+            return await process(exchange, body: request.body, prepare: prepare)
+        }
+        // Hummingbird cancels this operation when the client closes its side of the connection, which ends
+        // the hang early instead of pinning a task for `hangSeconds`. It must be handed the unread body.
+        do {
+            return try await request.body.consumeWithCancellationOnInboundClose { body in
+                await self.process(exchange, body: body, prepare: prepare)
+            }
+        } catch {
+            // process() has already counted the request as cancelled.
+            return Self.json(.gatewayTimeout, Data())
+        }
+    }
+
+    /// What `process` needs from the request besides its body.
+    struct Exchange: Sendable {
+        var endpoint: String
+        var sequence: Int
+        var headers: HTTPFields
+        var channel: any Channel
+        var fault: FaultKind?
+        var latencySeed: UInt64
+    }
+
+    private func process(
+        _ exchange: Exchange,
+        body: RequestBody,
+        prepare: (JSONValue, GenerationEnvironment) throws(APIError) -> PreparedRequest
+    ) async -> Response {
+        let fault = exchange.fault
+        var headers: [(name: String, value: String)] = [("x-request-id", "req_sim_\(exchange.sequence)")]
         var apiKey = "anonymous"
         var limiterHeadersSent = false
         do {
             let buffer: ByteBuffer
             do {
-                buffer = try await request.body.collect(upTo: configuration.maxRequestBodyBytes)
+                buffer = try await body.collect(upTo: configuration.maxRequestBodyBytes)
             } catch {
                 throw APIError(
                     status: .contentTooLarge, type: "invalid_request_error", code: "request_too_large",
@@ -28,7 +67,7 @@ extension Simulator {
             }
             let bodyBytes = Data(buffer.readableBytesView)
             recorder.recordBody(hash: FNV1a.hash(bytes: bodyBytes))
-            apiKey = try authenticate(request.headers[.authorization])
+            apiKey = try authenticate(exchange.headers[.authorization])
 
             let json: JSONValue
             do {
@@ -62,9 +101,6 @@ extension Simulator {
                     retryAfterSeconds: decision.retryAfterSeconds.isFinite ? decision.retryAfterSeconds : 60)
             }
 
-            let (fault, latencySeed) = faultRNG.withLock { rng in
-                (configuration.faults.fault(forDraw: rng.nextUnit()), rng.next())
-            }
             if let fault {
                 recorder.recordFault(fault)
                 headers.append(("x-sim-fault", fault.rawValue))
@@ -81,16 +117,14 @@ extension Simulator {
                     message: "The server is overloaded or not ready yet (simulated fault).",
                     retryAfterSeconds: configuration.retryAfterSeconds)
             case .hang?:
-                guard await hang(request) else {
-                    recorder.finish(status: "cancelled")
-                    return Self.json(.gatewayTimeout, Data())
-                }
+                // Cancelled (throwing CancellationError) when the client hangs up or the simulator stops.
+                try await Task.sleep(nanoseconds: UInt64(configuration.hangSeconds * 1_000_000_000))
             default:
                 break
             }
 
             let output = prepared.produce()
-            var latencyRNG = SplitMix64(seed: latencySeed)
+            var latencyRNG = SplitMix64(seed: exchange.latencySeed)
             let latencyMs =
                 configuration.latency.sampleMilliseconds(using: &latencyRNG)
                 + (configuration.perOutputTokenLatencyMs ?? 0) * Double(output.completionTokens)
@@ -111,7 +145,7 @@ extension Simulator {
                     message: "The server had an error while processing your request. Sorry about that! (simulated fault)",
                     param: nil)
             case .reset?:
-                await Self.reset(context.channel)
+                await Self.reset(exchange.channel)
                 recorder.finish(status: "reset")
                 return Self.json(.ok, Data())
             case .malformedJSON?:
@@ -137,7 +171,7 @@ extension Simulator {
             recorder.finish(status: String(error.status.code))
             return Self.json(error.status, error.body.encoded(), headers: headers + error.headers)
         } catch {
-            // Only cancellation reaches here: the server is stopping, so nobody reads this response.
+            // Only cancellation reaches here (a hang cut short, or the server stopping): nobody reads this.
             recorder.finish(status: "cancelled")
             return Self.json(.serviceUnavailable, Data())
         }
@@ -156,20 +190,6 @@ extension Simulator {
             guard token == required else { throw APIError.unauthorized(missing: false) }
         }
         return token ?? "anonymous"
-    }
-
-    /// Sleeps `hangSeconds`, ending early when the client closes its side of the connection or the server
-    /// stops. Returns whether the full sleep elapsed.
-    private func hang(_ request: Request) async -> Bool {
-        let seconds = configuration.hangSeconds
-        do {
-            try await request.body.consumeWithCancellationOnInboundClose { _ in
-                try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-            }
-            return true
-        } catch {
-            return false
-        }
     }
 
     /// Closes the connection with an RST: SO_LINGER with a zero timeout makes close() discard the socket

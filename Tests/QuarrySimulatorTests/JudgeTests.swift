@@ -1,0 +1,75 @@
+import Foundation
+import QuarrySimulator
+import Testing
+
+@Suite("Judge mode")
+struct JudgeTests {
+    static var judgeSchema: [String: Any] { [
+        "type": "object", "additionalProperties": false,
+        "required": ["supported", "confidence", "reason", "unsupported_claims"],
+        "properties": [
+            "supported": ["type": "boolean"],
+            "confidence": ["type": "number", "minimum": 0, "maximum": 1],
+            "reason": ["type": "string"],
+            "unsupported_claims": ["type": "array", "items": ["type": "string"]],
+        ],
+    ] }
+
+    private func judge(_ client: TestClient, context: String, answer: String) async throws -> (verdict: Bool, body: [String: Any]) {
+        let prompt = "QUARRY-JUDGE Is the answer supported by the context?\n<context>\(context)</context>\n<answer>\(answer)</answer>"
+        let result = try await client.post("/v1/chat/completions", json: chatBody(prompt, extra: [
+            "response_format": ["type": "json_schema", "json_schema": ["name": "verdict", "strict": true, "schema": Self.judgeSchema]],
+        ]))
+        #expect(result.header("x-sim-judge") == "true")
+        #expect(result.header("x-sim-hallucinated") == "false")
+        let content = try #require(chatContent(result))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(content.utf8)) as? [String: Any])
+        #expect(SchemaValidator(root: Self.judgeSchema).validate(object).isEmpty)
+        return (try #require(object["supported"] as? Bool), object)
+    }
+
+    @Test("a supported and an unsupported answer are classified correctly")
+    func classifies() async throws {
+        try await withSimulator { client in
+            let supported = try await judge(client, context: sampleContext, answer: "Barges carry coal and grain along the river.")
+            #expect(supported.verdict == true)
+            let unsupported = try await judge(client, context: sampleContext, answer: "Barges carry copper to Lisbon since 1847.")
+            #expect(unsupported.verdict == false)
+            #expect((unsupported.body["unsupported_claims"] as? [String])?.contains("lisbon") == true)
+
+            // Text mode, with labels instead of tags.
+            let text = try await client.post("/v1/chat/completions", json: chatBody(
+                "QUARRY-JUDGE\nContext: \(sampleContext)\nAnswer: Vineyards line the valley near Zorvath."))
+            #expect(chatContent(text)?.hasPrefix("UNSUPPORTED") == true)
+        }
+    }
+
+    @Test("generate-then-verify: the judge recovers the hallucination ground truth with precision and recall >= 0.9")
+    func pipeline() async throws {
+        try await withSimulator({ $0.hallucinationRate = 0.4 }) { client in
+            var truePositives = 0, falsePositives = 0, falseNegatives = 0
+            for index in 0..<40 {
+                let prompt = "Question \(index): summarise the passage.\n<context>\(sampleContext)</context>"
+                let generated = try await client.post("/v1/chat/completions", json: chatBody(prompt))
+                let hallucinated = generated.header("x-sim-hallucinated") == "true"
+                let answer = try #require(chatContent(generated))
+                let flaggedUnsupported = try await judge(client, context: sampleContext, answer: answer).verdict == false
+                switch (flaggedUnsupported, hallucinated) {
+                case (true, true): truePositives += 1
+                case (true, false): falsePositives += 1
+                case (false, true): falseNegatives += 1
+                case (false, false): break
+                }
+            }
+            let positives = truePositives + falseNegatives
+            #expect(positives > 5 && positives < 30, "hallucination rate 0.4 over 40 requests gave \(positives)")
+            let precision = Double(truePositives) / Double(max(1, truePositives + falsePositives))
+            let recall = Double(truePositives) / Double(max(1, positives))
+            #expect(precision >= 0.9)
+            #expect(recall >= 0.9)
+            let stats = try await client.stats()
+            #expect(stats["judge_requests"] as? Int == 40)
+            #expect(stats["hallucinated"] as? Int == positives)
+        }
+    }
+}
