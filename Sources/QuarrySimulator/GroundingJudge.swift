@@ -14,6 +14,8 @@ import Foundation
 /// - the answer: every `<answer>...</answer>` (or `<claim>`, `<response>`) block; without tags, the text
 ///   after a line starting `Answer:`/`Claim:`/`Response:`.
 ///
+/// A JSON answer is reduced to its answer-like string fields (all its strings when there are none).
+///
 /// The verdict is lexical: the answer is *supported* when every content word of it (stopwords excluded,
 /// case, edge punctuation and a plural `s` ignored) occurs in the context. Clean simulator answers are made
 /// only of context words and hallucinated ones contain invented words, so with `judgeErrorRate` 0 the judge
@@ -113,12 +115,40 @@ struct GroundingJudge: Sendable {
             reason: "Not found in the context: \(unsupported.prefix(12).joined(separator: ", ")).")
     }
 
+    /// The prose to check. A JSON answer (structured output pasted as is) is reduced to its answer-like
+    /// string fields, or to all its strings when it has none, so keys and punctuation are not judged.
+    static func answerText(_ answer: String) -> String {
+        let trimmed = answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix("{") || trimmed.hasPrefix("["),
+            let json = try? JSONValue.parse(Data(trimmed.utf8))
+        else { return answer }
+        var answerLike: [String] = []
+        var all: [String] = []
+        func collect(_ value: JSONValue, name: String?) {
+            switch value {
+            case .string(let text):
+                all.append(text)
+                if let name = name?.lowercased(), SchemaInstanceGenerator.answerHints.contains(where: { name.contains($0) }) {
+                    answerLike.append(text)
+                }
+            case .array(let items):
+                for item in items { collect(item, name: name) }
+            case .object(let members):
+                for key in members.keys.sorted() { collect(members[key]!, name: key) }
+            default:
+                break
+            }
+        }
+        collect(json, name: nil)
+        return (answerLike.isEmpty ? all : answerLike).joined(separator: "\n")
+    }
+
     /// The verdict, deliberately wrong when `flip` is set (simulating an imperfect judge).
     static func verdict(forPrompt text: String, flip: Bool) -> Verdict {
         let parts = extract(from: text)
         var verdict: Verdict
         if let context = parts.context, let answer = parts.answer {
-            verdict = judge(context: context, answer: answer)
+            verdict = judge(context: context, answer: answerText(answer))
         } else {
             verdict = Verdict(
                 supported: false, score: 0, unsupportedWords: [],

@@ -57,7 +57,8 @@ public final class Simulator: Sendable {
         self.configuration = configuration
         self.limiter = RateLimiter(rpm: configuration.rpm, tpm: configuration.tpm)
         self.faultRNG = Locked(SplitMix64(seed: SplitMix64.mix(configuration.seed ^ 0xFA17)))
-        let fingerprint = String(SplitMix64.mix(configuration.seed), radix: 16)
+        // combine, not mix: mix(0) is 0, which would give every default simulator an all-zero fingerprint.
+        let fingerprint = String(SplitMix64.combine(configuration.seed, 0x5EED), radix: 16)
         self.systemFingerprint = "fp_sim_" + String((String(repeating: "0", count: 16 - fingerprint.count) + fingerprint).prefix(10))
         var logger = Logger(label: "quarry.simulator")
         logger.logLevel = configuration.logLevel

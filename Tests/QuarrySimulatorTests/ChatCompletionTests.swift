@@ -163,6 +163,23 @@ struct ChatCompletionTests {
         }
     }
 
+    @Test("content given as an array of text parts is read")
+    func contentParts() async throws {
+        try await withSimulator { client in
+            let body: [String: Any] = [
+                "model": "sim-small",
+                "messages": [
+                    ["role": "system", "content": "Be brief."],
+                    ["role": "user", "content": [["type": "text", "text": "zeppelins drift over quiet harbours"]]],
+                ],
+            ]
+            let result = try await client.post("/v1/chat/completions", json: body)
+            #expect(result.status == 200)
+            let words = Set(wordKeys("zeppelins drift over quiet harbours"))
+            #expect(wordKeys(try #require(chatContent(result))).allSatisfy { words.contains($0) })
+        }
+    }
+
     @Test("fixed latency delays the response")
     func latency() async throws {
         try await withSimulator({ $0.latency = .fixed(ms: 300) }) { client in

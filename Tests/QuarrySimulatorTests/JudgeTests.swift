@@ -44,6 +44,33 @@ struct JudgeTests {
         }
     }
 
+    @Test("structured answers pasted as JSON are judged on their answer fields")
+    func jsonAnswers() async throws {
+        let schema: [String: Any] = [
+            "type": "object", "required": ["category", "answer"],
+            "properties": ["category": ["type": "string", "enum": ["transport", "wine"]], "answer": ["type": "string"]],
+        ]
+        for rate in [0.0, 1.0] {
+            try await withSimulator({ $0.hallucinationRate = rate }) { client in
+                let generated = try await client.post("/v1/chat/completions", json: chatBody("<context>\(sampleContext)</context>", extra: [
+                    "response_format": ["type": "json_schema", "json_schema": ["name": "a", "schema": schema]],
+                ]))
+                let hallucinated = generated.header("x-sim-hallucinated") == "true"
+                #expect(hallucinated == (rate == 1))
+                let verdict = try await judge(client, context: sampleContext, answer: try #require(chatContent(generated)))
+                #expect(verdict.verdict == !hallucinated)
+            }
+        }
+    }
+
+    @Test("judgeErrorRate 1.0 flips every verdict")
+    func imperfectJudge() async throws {
+        try await withSimulator({ $0.judgeErrorRate = 1 }) { client in
+            let verdict = try await judge(client, context: sampleContext, answer: "Barges carry coal along the river.")
+            #expect(verdict.verdict == false)
+        }
+    }
+
     @Test("generate-then-verify: the judge recovers the hallucination ground truth with precision and recall >= 0.9")
     func pipeline() async throws {
         try await withSimulator({ $0.hallucinationRate = 0.4 }) { client in
