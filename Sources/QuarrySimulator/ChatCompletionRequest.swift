@@ -20,6 +20,9 @@ struct ChatCompletionRequest: Sendable {
     var topLogprobs: Int
     var responseFormat: ResponseFormat
     var stop: [String]
+    /// Every message's text, joined: what the judge reads and what "the prompt" means for hallucinations.
+    let allText: String
+    let promptTokens: Int
 
     init(_ json: JSONValue) throws(APIError) {
         let fields = try RequestFields(json)
@@ -53,6 +56,8 @@ struct ChatCompletionRequest: Sendable {
         }
         stop = try fields.stopSequences()
         responseFormat = try Self.responseFormat(fields.value("response_format"))
+        allText = messages.map(\.text).joined(separator: "\n")
+        promptTokens = TokenCounter.tokens(forWordCount: messages.reduce(0) { $0 + TokenCounter.wordCount($1.text) })
     }
 
     /// A message's text: a string, the text parts of a content array, or nothing.
@@ -92,21 +97,12 @@ struct ChatCompletionRequest: Sendable {
         }
     }
 
-    /// Every message's text, for hashing words and the judge.
-    var allText: String {
-        messages.map(\.text).joined(separator: "\n")
-    }
-
     /// Where generated words come from; see `GroundingSource`.
     var groundingText: String {
         let all = allText
         if let context = GroundingSource.taggedText("context", in: all) { return context }
         let user = messages.filter { $0.role == "user" }.map(\.text).joined(separator: "\n")
         return user.isEmpty ? all : user
-    }
-
-    var promptTokens: Int {
-        TokenCounter.tokens(forWordCount: messages.reduce(0) { $0 + TokenCounter.wordCount($1.text) })
     }
 
     var schema: JSONValue? {

@@ -38,7 +38,19 @@ struct FNV1a: Sendable {
 
     static func hash<Bytes: Sequence>(bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
         var hasher = FNV1a()
-        hasher.combine(bytes: bytes)
+        // Contiguous storage (Data, [UInt8]) is hashed through a raw buffer: Data's iterator is slow.
+        if bytes.withContiguousStorageIfAvailable({ hasher.combine(buffer: $0) }) == nil {
+            hasher.combine(bytes: bytes)
+        }
         return hasher.value
+    }
+
+    private mutating func combine(buffer: UnsafeBufferPointer<UInt8>) {
+        var current = value
+        for byte in buffer {
+            current ^= UInt64(byte)
+            current &*= 0x0000_0100_0000_01B3
+        }
+        value = current
     }
 }

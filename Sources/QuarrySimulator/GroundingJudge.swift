@@ -4,7 +4,7 @@ import Foundation
 ///
 /// ## Convention callers follow
 /// A chat completion request is a judge request when **either**
-/// - any message contains the marker `QUARRY-JUDGE`, or
+/// - any message contains the marker `QUARRY-JUDGE` (ASCII case ignored), or
 /// - `response_format` is a `json_schema` whose top-level object has a boolean property named `supported`,
 ///   `grounded`, `is_supported`, `is_grounded` or `faithful`.
 ///
@@ -46,7 +46,7 @@ struct GroundingJudge: Sendable {
 
     /// Whether this request asks for a verdict; see the type's documentation.
     static func isJudgeRequest(messageText: String, schema: JSONValue?) -> Bool {
-        if messageText.contains(marker) { return true }
+        if GroundingSource.containsIgnoringASCIICase(marker, in: messageText) { return true }
         guard let properties = schema?["properties"]?.objectValue else { return false }
         return properties.contains { name, property in
             verdictFieldNames.contains(name.lowercased()) && property["type"]?.stringValue == "boolean"

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The words a response may be built from, and the words of the whole prompt.
 ///
 /// Generation draws from the text inside `<context>...</context>` tags when any message has them, otherwise
@@ -16,32 +14,63 @@ struct GroundingSource: Sendable {
 
     init(sourceText: String, promptText: String) {
         var words: [String] = []
-        for raw in sourceText.split(whereSeparator: { $0.isWhitespace }) {
-            let trimmed = raw.drop(while: { !$0.isLetter && !$0.isNumber })
-            let end = trimmed.lastIndex(where: { $0.isLetter || $0.isNumber })
-            guard let end else { continue }
-            let word = String(trimmed[...end])
-            if Self.markerKeys.contains(word.lowercased()) { continue }
-            words.append(word)
+        for raw in WordNormalizer.words(sourceText) {
+            let word = WordNormalizer.trimmed(raw)
+            if word.isEmpty || Self.markerKeys.contains(word.lowercased()) { continue }
+            words.append(String(word))
         }
         // An empty prompt still gets an answer, made of words that claim nothing.
         self.words = words.isEmpty ? ["no", "content", "was", "provided"] : words
         self.promptKeys = Set(WordNormalizer.keys(in: promptText))
     }
 
-    /// The concatenated bodies of every `<tag>...</tag>` block (tag matched case-insensitively), or nil when
-    /// there is none. An unclosed tag runs to the end of the text.
+    /// The concatenated bodies of every `<tag>...</tag>` block (tag matched ignoring ASCII case), or nil when
+    /// there is none. An unclosed tag runs to the end of the text. Scans UTF-8 bytes: Foundation's
+    /// case-insensitive search showed up in profiles of long prompts.
     static func taggedText(_ tag: String, in text: String) -> String? {
-        let open = "<\(tag)>"
-        let close = "</\(tag)>"
+        let utf8 = text.utf8
+        let open = Array("<\(tag.lowercased())>".utf8)
+        let close = Array("</\(tag.lowercased())>".utf8)
         var parts: [String] = []
-        var searchStart = text.startIndex
-        while let openRange = text.range(of: open, options: .caseInsensitive, range: searchStart..<text.endIndex) {
-            let closeRange = text.range(of: close, options: .caseInsensitive, range: openRange.upperBound..<text.endIndex)
-            parts.append(String(text[openRange.upperBound..<(closeRange?.lowerBound ?? text.endIndex)]))
+        var searchStart = utf8.startIndex
+        while let openRange = find(open, in: utf8, from: searchStart) {
+            let closeRange = find(close, in: utf8, from: openRange.upperBound)
+            let body = utf8[openRange.upperBound..<(closeRange?.lowerBound ?? utf8.endIndex)]
+            parts.append(String(Substring(body)))
             guard let closeRange else { break }
             searchStart = closeRange.upperBound
         }
         return parts.isEmpty ? nil : parts.joined(separator: "\n")
+    }
+
+    /// Whether `text` contains the ASCII `needle`, ignoring ASCII case.
+    static func containsIgnoringASCIICase(_ needle: String, in text: String) -> Bool {
+        find(Array(needle.lowercased().utf8), in: text.utf8, from: text.utf8.startIndex) != nil
+    }
+
+    /// First occurrence of the lowercase ASCII `needle` in `haystack`, ignoring ASCII case.
+    private static func find(
+        _ needle: [UInt8], in haystack: String.UTF8View, from start: String.UTF8View.Index
+    ) -> Range<String.UTF8View.Index>? {
+        guard let first = needle.first else { return nil }
+        var index = start
+        while index != haystack.endIndex {
+            if lower(haystack[index]) == first {
+                var probe = haystack.index(after: index)
+                var matched = 1
+                while matched < needle.count, probe != haystack.endIndex, lower(haystack[probe]) == needle[matched] {
+                    matched += 1
+                    probe = haystack.index(after: probe)
+                }
+                if matched == needle.count { return index..<probe }
+            }
+            index = haystack.index(after: index)
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 }

@@ -66,7 +66,8 @@ extension Simulator {
                     message: "The request body exceeds \(configuration.maxRequestBodyBytes) bytes.", param: nil)
             }
             let bodyBytes = Data(buffer.readableBytesView)
-            recorder.recordBody(hash: FNV1a.hash(bytes: bodyBytes))
+            let bodyHash = bodyBytes.withUnsafeBytes { FNV1a.hash(bytes: $0.bindMemory(to: UInt8.self)) }
+            recorder.recordBody(hash: bodyHash)
             apiKey = try authenticate(exchange.headers[.authorization])
 
             let json: JSONValue
@@ -161,7 +162,7 @@ extension Simulator {
                     delivery: StatsRecorder.Delivery(
                         promptTokens: output.promptTokens, completionTokens: output.completionTokens,
                         hallucinated: output.hallucinated, judge: output.judge, completionID: output.completionID,
-                        bodyHash: FNV1a.hash(bytes: bodyBytes)))
+                        bodyHash: bodyHash))
                 return Self.json(.ok, output.body.encoded(), headers: headers)
             }
         } catch let error as APIError {
