@@ -85,7 +85,7 @@ extension Simulator {
 
     func statsJSON() -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(recorder.snapshot)) ?? Data("{}".utf8)
     }
 

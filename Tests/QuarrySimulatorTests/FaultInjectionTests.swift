@@ -107,7 +107,9 @@ struct FaultInjectionTests {
         let port = try await simulator.start()
         let client = TestClient(port: port, simulator: simulator)
         let request = Task { try? await client.post("/v1/chat/completions", json: chatBody("hi"), timeout: 60) }
-        for _ in 0..<50 where simulator.stats.inFlight == 0 {
+        // Wait (up to 2.5 s) for the request to arrive and start hanging.
+        for _ in 0..<50 {
+            if simulator.stats.inFlight > 0 { break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         #expect(simulator.stats.inFlight == 1)
