@@ -45,7 +45,9 @@ struct RateLimiterTests {
             #expect(first.header("x-ratelimit-remaining-tokens") == "47")  // 100 - (13 + 40)
             let second = try await client.post("/v1/chat/completions", json: body)
             #expect(second.status == 429)
-            #expect(second.header("x-ratelimit-remaining-tokens") == "47")
+            // The bucket refills 100/60 tokens a second, so a slow machine may show a little more than 47.
+            let remaining = try #require(second.header("x-ratelimit-remaining-tokens").flatMap(Int.init))
+            #expect((47...52).contains(remaining))
         }
     }
 }
