@@ -30,7 +30,7 @@ public enum TestDatabase {
     public static func terminate(backend pid: Int32) async throws {
         let connection = PostgresConnection(configuration: configuration(applicationName: "quarry-test-terminator"))
         do {
-            try await connection.query("SELECT pg_terminate_backend(\(Int(pid)))")
+            try await connection.query("SELECT pg_terminate_backend(\(pid))")
         } catch {
             await connection.close()
             throw error
