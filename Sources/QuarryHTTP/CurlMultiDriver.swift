@@ -1,6 +1,14 @@
 import CCurl
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Owns one libcurl multi handle and the thread that drives it.
 ///
 /// Callers never touch libcurl: they put transfers (and cancellations) into a lock-protected inbox
@@ -168,9 +176,13 @@ final class CurlMultiDriver: @unchecked Sendable {
             reapCompletions()
 
             let pollCode = curl_multi_poll(multi, nil, 0, pollMilliseconds, nil)
-            if pollCode != CURLM_OK, !reportedPollFailure {
-                reportedPollFailure = true
-                logger.error("curl_multi_poll failed", metadata: ["code": "\(pollCode.rawValue)"])
+            if pollCode != CURLM_OK {
+                if !reportedPollFailure {
+                    reportedPollFailure = true
+                    logger.error("curl_multi_poll failed", metadata: ["code": "\(pollCode.rawValue)"])
+                }
+                // A poll that fails returns at once; without a pause the loop would spin a core.
+                usleep(10_000)
             }
         }
 

@@ -23,7 +23,8 @@ extension HTTPClient {
         public var tcpKeepAlive: Duration?
         /// Redirect hops allowed when a request sets `followRedirects`.
         public var maxRedirects: Int
-        /// Idle easy handles kept for reuse; each costs a few tens of kilobytes.
+        /// Idle easy handles kept for reuse; each holds a few tens of kilobytes of buffers. Beyond this,
+        /// handles are created per request and freed after it.
         public var maxIdleEasyHandles: Int
         /// `User-Agent` sent unless the request sets one; nil sends none.
         public var userAgent: String?
@@ -41,7 +42,7 @@ extension HTTPClient {
             timeout: Duration? = nil,
             tcpKeepAlive: Duration? = .seconds(30),
             maxRedirects: Int = 5,
-            maxIdleEasyHandles: Int = 1024,
+            maxIdleEasyHandles: Int = 256,
             userAgent: String? = "Quarry",
             pollInterval: Duration = .seconds(1)
         ) {

@@ -62,3 +62,40 @@ struct HTTPValueTypeTests {
         #expect(Duration.seconds(-1).curlMilliseconds == 0)
     }
 }
+
+@Suite("Response header parsing")
+struct HeaderParsingTests {
+    private func feed(_ lines: [String]) -> CurlTransfer {
+        let transfer = CurlTransfer(request: HTTPRequest(url: "http://127.0.0.1/"))
+        for line in lines {
+            Array(line.utf8).withUnsafeBytes { transfer.receiveHeaderLine($0) }
+        }
+        return transfer
+    }
+
+    @Test("An interim 100 Continue's headers are dropped; folded lines are joined")
+    func interimResponsesAndFolding() {
+        let transfer = feed([
+            "HTTP/1.1 100 Continue\r\n", "X-Interim: yes\r\n", "\r\n",
+            "HTTP/1.1 200 OK\r\n", "Content-Type: text/plain\r\n", "X-Folded: a\r\n", "\t b\r\n",
+            "Set-Cookie: one\r\n", "set-cookie: two\r\n", "X-Empty:\r\n", "not a header line\r\n", "\r\n",
+        ])
+        let headers = transfer.responseHeaders
+        #expect(headers.first("X-Interim") == nil)
+        #expect(headers.first("content-type") == "text/plain")
+        #expect(headers.first("X-Folded") == "a b")
+        #expect(headers.values("Set-Cookie") == ["one", "two"])
+        #expect(headers.first("X-Empty") == "")
+        #expect(headers.count == 5)
+    }
+
+    @Test("A redirect's headers are replaced by the next response's")
+    func redirectChain() {
+        let transfer = feed([
+            "HTTP/1.1 302 Found\r\n", "Location: /next\r\n", "\r\n",
+            "HTTP/2 200\r\n", "x-final: 1\r\n", "\r\n",
+        ])
+        #expect(transfer.responseHeaders.first("Location") == nil)
+        #expect(transfer.responseHeaders.first("X-Final") == "1")
+    }
+}
