@@ -116,17 +116,22 @@ public struct PostgresCluster: Sendable {
 
     @discardableResult
     static func run(_ command: [String], quiet: Bool = false) throws -> String {
+        // Output goes to a file, not a pipe: the server that `pg_ctl start` leaves running inherits the
+        // descriptor, and reading a pipe to its end would wait for the server to exit.
+        let outputURL = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-ctl-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputURL) }
+        let output = try FileHandle(forWritingTo: outputURL)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
-        let output = Pipe()
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        try? output.close()
+        let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
             throw ClusterError(message: "\(command.joined(separator: " ")) failed (\(process.terminationStatus)): \(quiet ? "" : text)")
         }
