@@ -131,14 +131,14 @@ CREATE TABLE completions_per_minute (
 );
 CREATE INDEX completions_per_minute_minute ON completions_per_minute (minute);
 
-CREATE FUNCTION tasks_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION tasks_count_insert() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO task_count_deltas (build_id, family, kind, state, delta)
     SELECT build_id, family, kind, state, count(*) FROM new_rows GROUP BY 1, 2, 3, 4;
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION tasks_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION tasks_count_update() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO task_count_deltas (build_id, family, kind, state, delta)
     SELECT build_id, family, kind, state, sum(d) FROM (
@@ -156,7 +156,7 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION tasks_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION tasks_count_delete() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO task_count_deltas (build_id, family, kind, state, delta)
     SELECT build_id, family, kind, state, -count(*) FROM old_rows GROUP BY 1, 2, 3, 4;
@@ -172,7 +172,7 @@ CREATE TRIGGER tasks_count_delete AFTER DELETE ON tasks
 
 -- Folds the ledger into task_counts and rolls up completions_per_minute older than the current minute
 -- (called by the rescuer; safe to call from anywhere, any number of times).
-CREATE FUNCTION fold_counts() RETURNS bigint LANGUAGE plpgsql AS $$
+CREATE FUNCTION fold_counts() RETURNS bigint LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     folded bigint;
 BEGIN
@@ -192,7 +192,7 @@ BEGIN
 END $$;
 
 -- Deletes a build's rows in batches (each batch its own statement, so vacuum can keep up), then the build.
-CREATE FUNCTION prune_build(target bigint, batch integer DEFAULT 10000) RETURNS bigint LANGUAGE plpgsql AS $$
+CREATE FUNCTION prune_build(target bigint, batch integer DEFAULT 10000) RETURNS bigint LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     removed bigint := 0;
     n bigint;

@@ -1,0 +1,47 @@
+/// Timing and limits of the queue. Defaults suit LLM work: calls of seconds to minutes.
+public struct QueueConfiguration: Sendable {
+    /// The schema holding Quarry's tables (also names the NOTIFY channel, so schemas don't wake each other).
+    public var schema: String
+    /// How long a claim holds a task without a heartbeat. A killed worker's tasks are claimable again
+    /// within `leaseDuration + heartbeatInterval`.
+    public var leaseDuration: Duration
+    /// How often workers renew their leases (one statement for all their tasks) and the rescuer runs.
+    public var heartbeatInterval: Duration
+    /// Snoozes (rate limits) allowed per task before a snooze counts as a failed attempt.
+    public var maxSnoozes: Int
+    /// Completion buffers are flushed at least this often…
+    public var flushInterval: Duration
+    /// …or as soon as this many outcomes are waiting.
+    public var flushBatchSize: Int
+    /// Idle workers look for work this often even without a NOTIFY (the correctness path).
+    public var pollInterval: Duration
+    /// At most one NOTIFY per this interval per process.
+    public var notifyDebounce: Duration
+
+    public init(
+        schema: String = "quarry", leaseDuration: Duration = .seconds(30), heartbeatInterval: Duration = .seconds(5),
+        maxSnoozes: Int = 100, flushInterval: Duration = .milliseconds(50), flushBatchSize: Int = 500,
+        pollInterval: Duration = .seconds(1), notifyDebounce: Duration = .milliseconds(100)
+    ) {
+        self.schema = schema
+        self.leaseDuration = leaseDuration
+        self.heartbeatInterval = heartbeatInterval
+        self.maxSnoozes = maxSnoozes
+        self.flushInterval = flushInterval
+        self.flushBatchSize = flushBatchSize
+        self.pollInterval = pollInterval
+        self.notifyDebounce = notifyDebounce
+    }
+
+    /// The channel enqueuers NOTIFY and idle workers LISTEN on.
+    public var taskChannel: String { "\(schema)_tasks" }
+    /// The channel workers NOTIFY when tasks finish (the coordinator listens).
+    public var finishedChannel: String { "\(schema)_finished" }
+}
+
+extension Duration {
+    /// Whole milliseconds, for SQL intervals.
+    public var milliseconds: Int {
+        Int(components.seconds) * 1_000 + Int(components.attoseconds / 1_000_000_000_000_000)
+    }
+}

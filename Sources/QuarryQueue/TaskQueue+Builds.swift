@@ -1,0 +1,141 @@
+import Foundation
+import QuarryPostgres
+
+/// A build as stored.
+public struct BuildInfo: Sendable, Equatable {
+    public var id: Int
+    public var name: String
+    public var recipe: String?
+    public var state: String
+    public var stateReason: String?
+    public var spec: String
+    public var budgetUSD: Double?
+    public var createdAt: Date
+    public var finishedAt: Date?
+}
+
+extension TaskQueue {
+    /// Creates a build and returns its id. `spec` is the build's JSON spec (never holds secrets).
+    public func createBuild(name: String, recipe: String? = nil, spec: String = "{}", budgetUSD: Double? = nil) async throws -> Int {
+        let rows = try await pool.query(
+            """
+            INSERT INTO \(identifier: schema).builds (name, recipe, spec, budget_usd)
+            VALUES (\(name), \(recipe), \(PostgresRawJSON(spec)), \(budgetUSD)) RETURNING id
+            """)
+        return try rows[0].decode(Int.self, "id")
+    }
+
+    public func build(_ id: Int) async throws -> BuildInfo? {
+        let rows = try await pool.query(
+            """
+            SELECT id, name, recipe, state, state_reason, spec::text AS spec, budget_usd, created_at, finished_at
+            FROM \(identifier: schema).builds WHERE id = \(id)
+            """)
+        return try rows.firstRow.map(Self.buildInfo)
+    }
+
+    public func builds(limit: Int = 50) async throws -> [BuildInfo] {
+        let rows = try await pool.query(
+            """
+            SELECT id, name, recipe, state, state_reason, spec::text AS spec, budget_usd, created_at, finished_at
+            FROM \(identifier: schema).builds ORDER BY id DESC LIMIT \(limit)
+            """)
+        return try rows.map(Self.buildInfo)
+    }
+
+    static func buildInfo(_ row: PostgresRow) throws -> BuildInfo {
+        BuildInfo(
+            id: try row.decode(Int.self, "id"), name: try row.decode(String.self, "name"),
+            recipe: try row.decode(String?.self, "recipe"), state: try row.decode(String.self, "state"),
+            stateReason: try row.decode(String?.self, "state_reason"), spec: try row.decode(String.self, "spec"),
+            budgetUSD: try row.decode(Double?.self, "budget_usd"), createdAt: try row.decode(Date.self, "created_at"),
+            finishedAt: try row.decode(Date?.self, "finished_at"))
+    }
+
+    /// Pauses a build: its tasks stay where they are and are not claimed until `resumeBuild`.
+    /// Returns false when the build was not active.
+    @discardableResult
+    public func pauseBuild(_ id: Int, reason: String) async throws -> Bool {
+        let rows = try await pool.query(
+            """
+            UPDATE \(identifier: schema).builds SET state = 'paused', state_reason = \(reason), updated_at = now()
+            WHERE id = \(id) AND state = 'active' RETURNING id
+            """)
+        if !rows.isEmpty { logger.warning("build \(id) paused: \(reason)") }
+        return !rows.isEmpty
+    }
+
+    @discardableResult
+    public func resumeBuild(_ id: Int) async throws -> Bool {
+        let rows = try await pool.query(
+            """
+            UPDATE \(identifier: schema).builds SET state = 'active', state_reason = NULL, updated_at = now()
+            WHERE id = \(id) AND state = 'paused' RETURNING id
+            """)
+        if !rows.isEmpty { notify(configuration.taskChannel) }
+        return !rows.isEmpty
+    }
+
+    /// Marks a build finished (`completed` or `failed`) with an optional reason.
+    public func finishBuild(_ id: Int, state: String = "completed", reason: String? = nil) async throws {
+        try await pool.query(
+            """
+            UPDATE \(identifier: schema).builds SET state = \(state), state_reason = \(reason), finished_at = now(), updated_at = now()
+            WHERE id = \(id) AND state IN ('active', 'paused')
+            """)
+    }
+
+    /// Cancels a build: waiting and running tasks become `cancelled` (running ones stop at their worker's
+    /// next heartbeat, and their late results are rejected by fencing).
+    @discardableResult
+    public func cancelBuild(_ id: Int) async throws -> Int {
+        try await pool.transaction { tx in
+            try await tx.query(
+                """
+                UPDATE \(identifier: schema).builds SET state = 'cancelled', state_reason = 'cancelled by operator',
+                       finished_at = now(), updated_at = now()
+                WHERE id = \(id) AND state IN ('active', 'paused')
+                """)
+            let rows = try await tx.query(
+                """
+                UPDATE \(identifier: schema).tasks SET state = 'cancelled', finished_at = now(), lease_owner = NULL, lease_until = NULL
+                WHERE build_id = \(id) AND state IN ('available', 'running')
+                """)
+            return rows.affectedRows
+        }
+    }
+
+    /// Cancels one task if it has not finished. Returns whether it was cancelled.
+    @discardableResult
+    public func cancelTask(_ id: Int) async throws -> Bool {
+        let rows = try await pool.query(
+            """
+            UPDATE \(identifier: schema).tasks SET state = 'cancelled', finished_at = now(), lease_owner = NULL, lease_until = NULL
+            WHERE id = \(id) AND state IN ('available', 'running') RETURNING id
+            """)
+        return !rows.isEmpty
+    }
+
+    /// Puts a build's dead tasks (optionally of one kind) back in the queue with fresh attempts.
+    @discardableResult
+    public func retryDead(buildID: Int, kind: String? = nil) async throws -> Int {
+        let count = try await pool.transaction { tx in
+            let rows = try await tx.query(
+                """
+                UPDATE \(identifier: schema).tasks
+                SET state = 'available', attempt = 0, snoozes = 0, run_at = now(), finished_at = NULL
+                WHERE build_id = \(buildID) AND state = 'dead' AND (\(kind)::text IS NULL OR kind = \(kind))
+                """)
+            if rows.affectedRows > 0 {
+                try await tx.query(
+                    """
+                    UPDATE \(identifier: schema).builds SET state = 'active', state_reason = NULL, finished_at = NULL, updated_at = now()
+                    WHERE id = \(buildID) AND state IN ('completed', 'failed')
+                    """)
+            }
+            return rows.affectedRows
+        }
+        if count > 0 { notify(configuration.taskChannel) }
+        return count
+    }
+}

@@ -1,0 +1,90 @@
+import Logging
+import QuarryPostgres
+
+extension Worker {
+    /// Renews every lease this worker holds (running and not yet written back) in one statement per
+    /// interval; stops the handlers of tasks that were cancelled or taken over.
+    func heartbeatLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: queue.configuration.heartbeatInterval)
+            if Task.isCancelled { return }
+            let held: [(id: Int, leaseToken: Int)] = state.withLock { state in
+                state.running.values.map { ($0.task.id, $0.task.leaseToken) }
+                    + (state.buffer + state.flushing).map { ($0.taskID, $0.leaseToken) }
+            }
+            do {
+                let still = try await queue.heartbeat(worker: registration.id, held: held)
+                let lost: [Task<Void, Never>] = state.withLock { state in
+                    var handles: [Task<Void, Never>] = []
+                    for (id, _) in held where !still.contains(id) {
+                        guard var entry = state.running[id], !entry.lost else { continue }
+                        entry.lost = true
+                        state.running[id] = entry
+                        if let handle = entry.handle { handles.append(handle) }
+                    }
+                    return handles
+                }
+                if !lost.isEmpty {
+                    logger.warning("\(lost.count) task(s) were cancelled or taken over; stopping their handlers")
+                    lost.forEach { $0.cancel() }
+                }
+            } catch {
+                logger.warning("heartbeat failed (will retry next interval): \(error)")
+            }
+        }
+    }
+
+    /// Writes buffered outcomes every flush interval, or sooner when a batch fills.
+    func flushLoop() async {
+        while !Task.isCancelled {
+            await flushWake.wait(timeout: queue.configuration.flushInterval)
+            if Task.isCancelled { return }
+            await flushOnce()
+        }
+    }
+
+    /// Writes what is buffered; on a database error keeps it for the next try (leases stay renewed).
+    @discardableResult
+    func flushOnce() async -> Bool {
+        let batch: [TaskOutcome] = state.withLock { state in
+            guard state.flushing.isEmpty else { return [] }
+            state.flushing = state.buffer
+            state.buffer.removeAll(keepingCapacity: true)
+            return state.flushing
+        }
+        guard !batch.isEmpty else { return true }
+        do {
+            let report = try await queue.settle(worker: registration.id, batch)
+            state.withLock { state in
+                state.flushing.removeAll()
+                state.stats.completed += report.completed.count
+                state.stats.failed += report.requeued.count
+                state.stats.dead += report.dead.count
+                state.stats.released += report.released.count
+                state.stats.rejected += report.rejected.count
+            }
+            return true
+        } catch {
+            logger.warning("writing \(batch.count) outcome(s) failed, will retry: \(error)")
+            state.withLock { state in
+                state.buffer.insert(contentsOf: state.flushing, at: 0)
+                state.flushing.removeAll()
+            }
+            return false
+        }
+    }
+
+    /// At shutdown: keep trying to write what is buffered, for up to a minute (a restarting database).
+    func finalFlush() async {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while state.withLock({ !$0.buffer.isEmpty || !$0.flushing.isEmpty }) {
+            if await flushOnce() { continue }
+            if ContinuousClock.now > deadline {
+                let left = state.withLock { $0.buffer.count }
+                logger.error("gave up writing \(left) outcome(s); their leases will expire and the tasks will run again")
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+    }
+}

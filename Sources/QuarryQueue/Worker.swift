@@ -1,0 +1,198 @@
+import Foundation
+import Logging
+import QuarryPostgres
+import Synchronization
+
+/// A worker: claims as many tasks as it has free slots, runs their handlers concurrently, renews all its
+/// leases in one statement per heartbeat, and writes outcomes back in batches.
+///
+/// Shutdown (`requestShutdown()`, e.g. on SIGTERM): stop claiming, let in-flight tasks finish within the
+/// grace period, release the rest to `available` without consuming an attempt, flush, deregister.
+public final class Worker: Sendable {
+    public let queue: TaskQueue
+    public let handlers: HandlerRegistry
+    public let configuration: WorkerConfiguration
+    public let registration: WorkerRegistration
+    let logger: Logger
+
+    struct Running: Sendable {
+        var task: ClaimedTask
+        var handle: Task<Void, Never>?
+        var lost = false
+    }
+
+    struct State: Sendable {
+        var running: [Int: Running] = [:]
+        /// Outcomes waiting for the next flush, with the task they settle (kept leased until written).
+        var buffer: [TaskOutcome] = []
+        var flushing: [TaskOutcome] = []
+        var shuttingDown = false
+        var releasing = false
+        var stats = WorkerStats()
+    }
+
+    let state = Mutex(State())
+    let claimWake = WakeSignal()
+    let flushWake = WakeSignal()
+
+    public init(queue: TaskQueue, handlers: HandlerRegistry, configuration: WorkerConfiguration, logger: Logger = Logger(label: "quarry.worker")) {
+        self.queue = queue
+        self.handlers = handlers
+        self.configuration = configuration
+        let kinds = configuration.kinds ?? handlers.kinds
+        self.registration = WorkerRegistration.current(version: configuration.version, concurrency: configuration.concurrency, kinds: kinds)
+        self.logger = logger
+    }
+
+    /// The kinds this worker claims: the configured ones it has handlers for.
+    var claimKinds: [String] {
+        (configuration.kinds ?? handlers.kinds).filter { handlers[$0] != nil }
+    }
+
+    public var stats: WorkerStats { state.withLock { $0.stats } }
+
+    /// Asks the worker to stop; `run()` returns once it has.
+    public func requestShutdown() {
+        let first = state.withLock { state -> Bool in
+            defer { state.shuttingDown = true }
+            return !state.shuttingDown
+        }
+        if first { logger.info("worker \(registration.id) shutting down: no new claims; finishing in-flight tasks") }
+        claimWake.signal()
+    }
+
+    var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
+
+    /// Runs until `requestShutdown()`; returns after a clean shutdown.
+    public func run() async throws {
+        try await retrying("register") { try await self.queue.register(self.registration) }
+        logger.info(
+            "worker \(registration.id) started: concurrency \(configuration.concurrency), kinds \(claimKinds.joined(separator: ","))")
+        let listener: PostgresListener? =
+            configuration.listen ? PostgresListener(configuration: queue.pool.configuration, channels: [queue.configuration.taskChannel]) : nil
+        listener?.start()
+        await withTaskGroup(of: Void.self) { group in
+            if let listener {
+                group.addTask { [claimWake] in
+                    for await _ in listener.events { claimWake.signal() }
+                }
+            }
+            group.addTask { await self.heartbeatLoop() }
+            group.addTask { await self.flushLoop() }
+            if configuration.runRescuer {
+                let rescuer = Rescuer(queue: queue)
+                group.addTask { await rescuer.run() }
+            }
+            await claimLoop()
+            await drain()
+            // Background loops end here: the heartbeat, rescuer and listener are no longer needed.
+            listener?.stop()
+            group.cancelAll()
+        }
+        await finalFlush()
+        try? await queue.setWorkerState(registration.id, "stopped")
+        let stats = self.stats
+        logger.info("worker \(registration.id) stopped: \(stats.completed) completed, \(stats.failed) failed, \(stats.released) released, \(stats.rejected) rejected")
+    }
+
+    // MARK: Claiming
+
+    private func claimLoop() async {
+        let kinds = claimKinds
+        var backoff = Duration.milliseconds(100)
+        while !isShuttingDown {
+            let free = configuration.concurrency - state.withLock { $0.running.count }
+            var claimedAll = false
+            if free > 0 {
+                do {
+                    let claimed = try await queue.claim(worker: registration.id, limit: free, kinds: kinds, families: configuration.families)
+                    backoff = .milliseconds(100)
+                    for task in claimed { start(task) }
+                    claimedAll = !claimed.isEmpty && claimed.count == free
+                } catch {
+                    logger.warning("claim failed, retrying in \(backoff): \(error)")
+                    try? await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(5))
+                    continue
+                }
+            }
+            // Full slots, or more work likely waiting: go round again only when a slot frees or work arrives.
+            if !claimedAll || free <= 0 {
+                await claimWake.wait(timeout: queue.configuration.pollInterval)
+            }
+        }
+    }
+
+    private func start(_ task: ClaimedTask) {
+        state.withLock { $0.running[task.id] = Running(task: task) }
+        let handle = Task { [self] in
+            let outcome = await execute(task)
+            finish(task, outcome)
+        }
+        let lostAlready = state.withLock { state -> Bool in
+            guard state.running[task.id] != nil else { return false }
+            state.running[task.id]?.handle = handle
+            return state.running[task.id]?.lost == true || state.releasing
+        }
+        if lostAlready { handle.cancel() }
+    }
+
+    private func finish(_ task: ClaimedTask, _ outcome: TaskOutcome?) {
+        let flushNow = state.withLock { state -> Bool in
+            let entry = state.running.removeValue(forKey: task.id)
+            guard let outcome, entry?.lost != true else {
+                state.stats.lost += 1
+                return false
+            }
+            state.buffer.append(outcome)
+            return state.buffer.count >= queue.configuration.flushBatchSize
+        }
+        if flushNow { flushWake.signal() }
+        claimWake.signal()
+    }
+
+    // MARK: Shutdown
+
+    /// Waits for in-flight tasks up to the grace period, then cancels the rest so they are released.
+    private func drain() async {
+        let deadline = ContinuousClock.now + configuration.shutdownGrace
+        while state.withLock({ !$0.running.isEmpty }) && ContinuousClock.now < deadline {
+            await claimWake.wait(timeout: .milliseconds(100))
+        }
+        let remaining = state.withLock { state -> [Task<Void, Never>] in
+            state.releasing = true
+            return state.running.values.compactMap(\.handle)
+        }
+        if !remaining.isEmpty {
+            logger.info("grace period over: releasing \(remaining.count) task(s) back to the queue")
+            for handle in remaining { handle.cancel() }
+            for handle in remaining { await handle.value }
+        }
+    }
+
+    /// Retries a bookkeeping statement through connection trouble, until it succeeds or shutdown.
+    func retrying(_ what: String, _ body: @Sendable () async throws -> Void) async throws {
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await body()
+            } catch let error as PostgresError where error.isRetryable {
+                logger.warning("\(what) failed, retrying in \(delay): \(error)")
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+}
+
+/// Counters a worker keeps about itself.
+public struct WorkerStats: Sendable, Equatable {
+    public var completed = 0
+    public var failed = 0
+    public var dead = 0
+    public var released = 0
+    /// Outcomes the database refused because the lease had been taken over.
+    public var rejected = 0
+    /// Handlers stopped because their task was cancelled or taken over.
+    public var lost = 0
+}

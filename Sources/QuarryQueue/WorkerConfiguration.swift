@@ -1,0 +1,33 @@
+/// How a worker process runs.
+public struct WorkerConfiguration: Sendable {
+    /// Tasks run at once (LLM calls are I/O-bound: hundreds per process is normal).
+    public var concurrency: Int
+    /// Only claim these kinds (default: every kind this worker has a handler for).
+    public var kinds: [String]?
+    /// Only claim these families.
+    public var families: [TaskFamily]?
+    /// On shutdown, how long in-flight tasks may run before they are released back to the queue.
+    public var shutdownGrace: Duration
+    /// Take part in rescue leadership (one process per schema rescues at a time).
+    public var runRescuer: Bool
+    /// Wait on LISTEN for new work when idle (polling continues regardless).
+    public var listen: Bool
+    public var version: String
+
+    public init(
+        concurrency: Int = 32, kinds: [String]? = nil, families: [TaskFamily]? = nil, shutdownGrace: Duration = .seconds(30),
+        runRescuer: Bool = true, listen: Bool = true, version: String = QuarryVersion.current
+    ) {
+        self.concurrency = concurrency
+        self.kinds = kinds
+        self.families = families
+        self.shutdownGrace = shutdownGrace
+        self.runRescuer = runRescuer
+        self.listen = listen
+        self.version = version
+    }
+}
+
+public enum QuarryVersion {
+    public static let current = "0.1.0"
+}
