@@ -12,6 +12,13 @@ public struct QuarryCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self,
             MigrateCommand.self,
+            WorkerCommand.self,
+            StatusCommand.self,
+            BuildsCommand.self,
+            PauseCommand.self,
+            ResumeCommand.self,
+            CancelCommand.self,
+            RetryDeadCommand.self,
         ]
     )
 

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import QuarryQueue
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run a worker process: claim tasks, run them, write results back.",
+        discussion: """
+            Scale the pool by starting more of these, on this machine or others pointed at the same database. \
+            SIGTERM or Ctrl-C stops claiming, lets in-flight tasks finish (up to --shutdown-grace), releases the \
+            rest without using an attempt, flushes results and exits 0. A second signal exits at once.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var queueOptions: QueueOptions
+
+    @Option(help: "Tasks run at once by this process.")
+    var concurrency: Int = 32
+
+    @Option(help: "Only claim these kinds (comma-separated). Default: every kind this worker can run.")
+    var kinds: String?
+
+    @Option(help: "Only claim these families (comma-separated: generation, corruption, verification).")
+    var families: String?
+
+    @Option(help: "Seconds in-flight tasks may run after a shutdown signal before they are released.")
+    var shutdownGrace: Double = 30
+
+    @Flag(help: "Do not take part in rescuing expired leases (another process must).")
+    var noRescue = false
+
+    @Option(help: .hidden)
+    var executionLog: String?
+
+    func validate() throws {
+        guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
+        if let families {
+            for name in families.split(separator: ",") where TaskFamily(rawValue: String(name)) == nil {
+                throw ValidationError("unknown family '\(name)'; use generation, corruption or verification")
+            }
+        }
+    }
+
+    func run() async throws {
+        LogSetup.bootstrap(level: database.logLevel)
+        var handlers = HandlerRegistry()
+        BuiltinKinds.register(into: &handlers, executionLog: executionLog)
+        try await database.withPool(role: "worker", maxConnections: 4) { pool in
+            let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(schema: database.schema))
+            let worker = Worker(
+                queue: queue, handlers: handlers,
+                configuration: WorkerConfiguration(
+                    concurrency: concurrency, kinds: kinds.map { $0.split(separator: ",").map(String.init) },
+                    families: families.map { $0.split(separator: ",").compactMap { TaskFamily(rawValue: String($0)) } },
+                    shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue))
+            let signals = ShutdownSignals { worker.requestShutdown() }
+            defer { signals.cancel() }
+            try await worker.run()
+        }
+    }
+}
+
+/// The kinds every worker can run.
+enum BuiltinKinds {
+    static func register(into registry: inout HandlerRegistry, executionLog: String?) {
+        registry.register("noop", NoopHandler(executionLogPath: executionLog))
+        registry.register("sleep", SleepHandler())
+    }
+}
