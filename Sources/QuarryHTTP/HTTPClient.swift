@@ -19,7 +19,6 @@ import Logging
 public final class HTTPClient: Sendable {
     public let configuration: Configuration
     private let driver: CurlMultiDriver
-    private let logger: Logger
 
     /// Starts the client's driver thread.
     /// - Throws: `HTTPClientError` (code `.other`) if libcurl cannot be initialised or the thread
@@ -30,7 +29,6 @@ public final class HTTPClient: Sendable {
             throw HTTPClientError(code: .other, curlCode: Int(globalCode.rawValue), message: "curl_global_init failed", url: "")
         }
         self.configuration = configuration
-        self.logger = logger
         self.driver = try CurlMultiDriver(configuration: configuration, logger: logger)
         try driver.start()
     }

@@ -25,7 +25,7 @@ struct WorkerProcessTests {
         try await h.queue.enqueueCopy(buildID: build, count: total) { NewTask(kind: "noop", family: .generation, key: "t\($0)") }
         let log = NSTemporaryDirectory() + "quarry-exec-\(UUID().uuidString).log"
         let workers = try (0..<8).map { _ in try Self.worker(schema: h.schema, concurrency: 64, extra: ["--execution-log", log]) }
-        let finished = try await TestDatabase.eventually(timeout: .minutes(4), every: .milliseconds(250)) {
+        let finished = try await TestDatabase.eventually(timeout: .seconds(240), every: .milliseconds(250)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).results") == total
         }
         workers.forEach { $0.signal(SIGTERM) }
