@@ -21,15 +21,19 @@ extension TaskQueue {
     /// Reads a monitoring view, optionally for one build, at most `limit` rows.
     public func monitor(_ view: MonitorView, build: Int? = nil, limit: Int = 50) async throws -> MonitorTable {
         let filtered = build != nil && view != .throughput && view != .workerStatus && view != .oldestWaiting
+        let source: PostgresQuery =
+            filtered
+            ? "SELECT * FROM \(identifier: schema).\(identifier: view.rawValue) x WHERE x.build_id = \(build ?? 0) LIMIT \(limit)"
+            : "SELECT * FROM \(identifier: schema).\(identifier: view.rawValue) x LIMIT \(limit)"
+        // json_each_text over row_to_json keeps the view's column order.
         let rows = try await pool.query(
-            """
-            SELECT r.n, e.key, e.value
-            FROM (SELECT row_to_json(v) AS j, row_number() OVER () AS n
-                  FROM (SELECT * FROM \(identifier: schema).\(identifier: view.rawValue) x
-                        WHERE NOT \(filtered) OR x.build_id = \(build ?? 0) LIMIT \(limit)) v) r,
-                 LATERAL json_each_text(r.j) e
-            ORDER BY r.n
-            """)
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT r.n, e.key, e.value
+                    FROM (SELECT row_to_json(v) AS j, row_number() OVER () AS n FROM (\(source.sql)) v) r,
+                         LATERAL json_each_text(r.j) e
+                    ORDER BY r.n
+                    """, binds: source.binds))
         var table = MonitorTable()
         var current = -1
         for row in rows {
