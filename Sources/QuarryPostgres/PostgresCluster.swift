@@ -114,35 +114,12 @@ public struct PostgresCluster: Sendable {
         return try Self.run(command + arguments, quiet: quiet)
     }
 
-    /// Runs a command to completion with posix_spawn and waitpid. (Foundation's Process can miss the exit
-    /// of a child when called off the main thread, and waits forever.) Output goes to a file, not a pipe:
-    /// the server that `pg_ctl start` leaves running inherits the descriptor, and reading a pipe to its end
-    /// would wait for the server to exit.
     @discardableResult
     static func run(_ command: [String], quiet: Bool = false) throws -> String {
-        let outputPath = NSTemporaryDirectory() + "quarry-ctl-\(UUID().uuidString).log"
-        defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = (["/usr/bin/env"] + command).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ)
-        guard spawned == 0 else {
-            throw ClusterError(message: "cannot start \(command.joined(separator: " ")): error \(spawned)")
+        let (status, output) = try ChildProcess.run(command)
+        guard status == 0 else {
+            throw ClusterError(message: "\(command.joined(separator: " ")) failed (exit \(status)): \(quiet ? "" : output)")
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exited = (status & 0x7f) == 0
-        let code = (status >> 8) & 0xff
-        guard exited && code == 0 else {
-            throw ClusterError(message: "\(command.joined(separator: " ")) failed (status \(status)): \(quiet ? "" : text)")
-        }
-        return text
+        return output
     }
 }

@@ -12,10 +12,14 @@ extension TaskQueue {
         for outcome in outcomes {
             if case .completed(let output) = outcome.kind { completions.append((outcome, output)) } else { others.append(outcome) }
         }
-        let (completed, settled) = try await pool.transaction { tx in
-            let completed = try await complete(completions, worker: worker, on: tx)
-            let settled = try await settleOthers(others, worker: worker, on: tx)
-            return (completed, settled)
+        // One statement is atomic by itself; only a mixed batch needs an explicit transaction.
+        let (completed, settled): ([Int], [(Int, String)])
+        if others.isEmpty {
+            (completed, settled) = (try await pool.withConnection { try await complete(completions, worker: worker, on: $0) }, [])
+        } else {
+            (completed, settled) = try await pool.transaction { tx in
+                (try await complete(completions, worker: worker, on: tx), try await settleOthers(others, worker: worker, on: tx))
+            }
         }
         report.completed = completed
         for (id, state) in settled {

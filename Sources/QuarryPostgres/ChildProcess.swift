@@ -1,7 +1,8 @@
 import Foundation
 
-/// A child process started with posix_spawn (the `quarry` executable, usually), with its output in a
-/// file so a test can read what it logged. Killed on deinit if still running.
+/// A child process started with posix_spawn, its output in a file. Used for `pg_ctl`, for the worker
+/// processes benchmarks and the demo start, and by tests. Killed on deinit if still running.
+/// (Foundation's Process can miss a child's exit when waited on off the main thread.)
 public final class ChildProcess: @unchecked Sendable {
     // @unchecked: `pid` and `outputPath` are set once in init; `exitStatus` is only touched through `lock`.
     public let pid: pid_t
@@ -9,13 +10,13 @@ public final class ChildProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var exitStatus: Int32?
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
-        outputPath = NSTemporaryDirectory() + "quarry-child-\(UUID().uuidString).log"
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], outputPath: String? = nil) throws {
+        self.outputPath = outputPath ?? NSTemporaryDirectory() + "quarry-child-\(UUID().uuidString).log"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, self.outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -24,8 +25,10 @@ public final class ChildProcess: @unchecked Sendable {
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO) }
+        let status = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        guard status == 0 else {
+            throw PostgresCluster.ClusterError(message: "cannot start \(executable): \(String(cString: strerror(status)))")
+        }
         self.pid = pid
     }
 
@@ -63,20 +66,22 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
-}
 
-extension TestDatabase {
-    /// The `quarry` executable built next to the test bundle.
-    public static var quarryExecutable: String {
-        if let explicit = ProcessInfo.processInfo.environment["QUARRY_BIN"] { return explicit }
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [bundle, bundle.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("quarry").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return repositoryRoot.appendingPathComponent(".build/debug/quarry").path
+    /// Runs a command to completion (blocking the calling thread) and returns its exit code and output.
+    public static func run(_ command: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let child = try ChildProcess(command[0], Array(command.dropFirst()), environment: environment)
+        var status: Int32 = 0
+        while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+        child.recordExit(status)
+        defer { unlink(child.outputPath) }
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (code, child.output)
     }
 
-    /// The repository's migrations folder.
-    public static var migrationsDirectory: URL { repositoryRoot.appendingPathComponent("migrations") }
+    private func recordExit(_ status: Int32) {
+        lock.lock()
+        exitStatus = status
+        lock.unlock()
+    }
 }
+
