@@ -56,7 +56,12 @@ public struct PostgresCluster: Sendable {
             "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=300",
             "-c shared_buffers=256MB", "-c max_wal_size=4GB",
         ].joined(separator: " ")
-        try pg("pg_ctl", ["-D", dataDirectory.path, "-o", options, "-l", logFile.path, "-w", "-t", "60", "start"])
+        do {
+            try pg("pg_ctl", ["-D", dataDirectory.path, "-o", options, "-l", logFile.path, "-w", "-t", "60", "start"])
+        } catch let error as ClusterError {
+            let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+            throw ClusterError(message: "\(error.message)\nserver log:\n\(log.suffix(2_000))")
+        }
     }
 
     /// Stops the server; `fast` ends sessions cleanly, `immediate` is a crash.

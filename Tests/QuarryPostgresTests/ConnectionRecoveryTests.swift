@@ -35,11 +35,16 @@ struct ConnectionRecoveryTests {
         #expect(await events.next() == .connected(reconnect: false))
 
         let pool = TestDatabase.pool(maxConnections: 1)
-        let sent = ContinuousClock.now
-        try await pool.query("SELECT pg_notify(\(channel), \("first"))")
-        #expect(await events.next() == .notification(channel: channel, payload: "first"))
-        let latency = ContinuousClock.now - sent
-        #expect(latency < .milliseconds(100), "notification took \(latency)")
+        // Five round trips; the median must be under 100 ms (one slow sample on a loaded 2-core box is noise).
+        var latencies: [Duration] = []
+        for index in 0..<5 {
+            let sent = ContinuousClock.now
+            try await pool.query("SELECT pg_notify(\(channel), \("n\(index)"))")
+            #expect(await events.next() == .notification(channel: channel, payload: "n\(index)"))
+            latencies.append(ContinuousClock.now - sent)
+        }
+        let median = latencies.sorted()[2]
+        #expect(median < .milliseconds(100), "notification latencies \(latencies)")
 
         // Kill the listening backend: the listener must reconnect and LISTEN again.
         let pids = try await pool.query(

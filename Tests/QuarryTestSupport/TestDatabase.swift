@@ -50,10 +50,27 @@ public enum TestDatabase {
 public final class PrivateCluster: Sendable {
     public let cluster: PostgresCluster
 
+    /// Starts a new cluster; tries again on a fresh port if the first start fails (another test may have
+    /// taken the port between choosing and binding it).
     public init() throws {
-        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-private-\(UUID().uuidString.prefix(8))")
-        cluster = try PostgresCluster.prepare(at: directory)
-        try cluster.start()
+        var lastError: Error?
+        for _ in 0..<3 {
+            let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-private-\(UUID().uuidString.prefix(8))")
+            do {
+                let candidate = try PostgresCluster.prepare(at: directory)
+                do {
+                    try candidate.start()
+                } catch {
+                    candidate.destroy()
+                    throw error
+                }
+                cluster = candidate
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
     }
 
     public func configuration(applicationName: String = "quarry-test") -> PostgresConfiguration {
