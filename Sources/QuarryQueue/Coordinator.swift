@@ -1,0 +1,80 @@
+import Logging
+import QuarryPostgres
+
+/// Drives builds through their graphs: seeds first-stage tasks, expands finished tasks into their
+/// children (fan-out, fan-in), and marks a build completed when nothing is left to run or expand.
+/// One coordinator leads per schema (advisory lock); others stand by and take over when it dies.
+/// Wakes on the finished-task NOTIFY, and polls regardless.
+public final class Coordinator: Sendable {
+    public let queue: TaskQueue
+    /// Graphs by recipe name; builds whose recipe is not here are left alone.
+    public let graphs: [String: BuildGraph]
+    let logger: Logger
+    let lock: LeaderLock
+    let wake = WakeSignal()
+
+    public init(queue: TaskQueue, graphs: [String: BuildGraph], logger: Logger = Logger(label: "quarry.coordinator")) {
+        self.queue = queue
+        self.graphs = graphs
+        self.logger = logger
+        var configuration = queue.pool.configuration
+        configuration.applicationName = String((configuration.applicationName + ":leader").prefix(63))
+        self.lock = LeaderLock(name: "quarry.coordinator." + queue.configuration.schema, configuration: configuration, logger: logger)
+    }
+
+    /// Runs until the surrounding task is cancelled. Also runs a rescuer (which leads separately).
+    public func run() async {
+        let listener = PostgresListener(configuration: queue.pool.configuration, channels: [queue.configuration.finishedChannel])
+        listener.start()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [wake] in
+                for await _ in listener.events { wake.signal() }
+            }
+            let rescuer = Rescuer(queue: queue)
+            group.addTask { await rescuer.run() }
+            await loop()
+            listener.stop()
+            group.cancelAll()
+        }
+        await lock.release()
+    }
+
+    private func loop() async {
+        while !Task.isCancelled {
+            var busy = false
+            do {
+                if try await lock.acquire() {
+                    busy = try await pass()
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("coordinator pass failed (will retry): \(error)")
+            }
+            if !busy { await wake.wait(timeout: queue.configuration.pollInterval) }
+        }
+    }
+
+    /// One pass over every active build. Returns true when there may be more to do right away.
+    @discardableResult
+    public func pass() async throws -> Bool {
+        var busy = false
+        for build in try await queue.activeBuilds() {
+            guard let recipe = build.recipe, let graph = graphs[recipe] else { continue }
+            if !build.seeded {
+                let created = try await queue.seed(buildID: build.id, graph: graph)
+                logger.info("build \(build.id): seeded \(created) task(s)")
+                busy = true
+            }
+            let report = try await queue.expand(buildID: build.id, graph: graph)
+            if report.parentsExpanded > 0 {
+                busy = true
+                logger.debug("build \(build.id): expanded \(report.parentsExpanded) task(s) into \(report.childrenCreated)")
+            } else if try await queue.isBuildDrained(build.id) {
+                try await queue.finishBuild(build.id, state: "completed")
+                logger.info("build \(build.id) completed")
+            }
+        }
+        return busy
+    }
+}
