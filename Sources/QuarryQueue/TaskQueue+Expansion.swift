@@ -68,13 +68,14 @@ extension TaskQueue {
 
     private func expandEdge(_ edge: ExpansionRule, ids: [Int], on tx: PostgresConnection) async throws -> Int {
         let s = schema
-        // The condition, built from bound values only.
-        let (field, expected, mode): (String, String, String) =
+        // The condition, from bound values only: a text comparison of one output field (JSON booleans
+        // read as 'true'/'false' through ->>).
+        let (field, expected): (String?, String) =
             switch edge.condition {
-            case .none: ("", "", "none")
-            case .equals(let field, let value): (field, value, "equals")
-            case .isTrue(let field): (field, "true", "bool")
-            case .isFalse(let field): (field, "false", "bool")
+            case .none: (nil, "")
+            case .equals(let field, let value): (field, value)
+            case .isTrue(let field): (field, "true")
+            case .isFalse(let field): (field, "false")
             }
         let elementField: String? = if case .eachElement(let field) = edge.fanOut { field } else { nil }
         let times: Int = if case .times(let n) = edge.fanOut { n } else { 1 }
@@ -98,11 +99,7 @@ extension TaskQueue {
                 SELECT NULL::jsonb, NULL::bigint WHERE \(elementField)::text IS NULL AND \(times) = 1
             ) e
             WHERE p.id = ANY(\(ids)) AND p.kind = \(edge.from) AND p.state = 'completed'
-              AND CASE \(mode)::text
-                    WHEN 'none' THEN true
-                    WHEN 'equals' THEN r.output ->> \(field)::text = \(expected)::text
-                    ELSE (r.output ->> \(field)::text)::boolean IS NOT DISTINCT FROM \(expected)::boolean
-                  END
+              AND (\(field)::text IS NULL OR r.output ->> \(field)::text = \(expected)::text)
             ON CONFLICT (build_id, key) DO NOTHING
             """)
         return rows.affectedRows
