@@ -1,0 +1,92 @@
+import QuarryPostgres
+
+/// A task of a build with its result (if completed), as exporters read them.
+public struct TaskResultRow: Sendable, Equatable {
+    public var taskID: Int
+    public var parentID: Int?
+    public var key: String
+    public var kind: String
+    public var family: TaskFamily
+    public var state: TaskState
+    public var attempt: Int
+    public var payload: String
+    /// The result's JSON, for completed tasks.
+    public var output: String?
+    public var promptVersion: String?
+    public var worker: String?
+    /// Why the task failed, for dead ones.
+    public var errorClass: String?
+    public var error: String?
+}
+
+extension TaskQueue {
+    /// A build's tasks in key order, page by page (keyset pagination: constant memory, stable order).
+    /// Keys share their root's prefix, so a record's whole chain of tasks arrives together.
+    public func tasks(buildID: Int, kinds: [String]? = nil, pageSize: Int = 2_000) -> AsyncThrowingStream<TaskResultRow, Error> {
+        AsyncThrowingStream { continuation in
+            let producer = Task {
+                var after = ""
+                do {
+                    while !Task.isCancelled {
+                        let page = try await self.taskPage(buildID: buildID, kinds: kinds, after: after, limit: pageSize)
+                        for row in page { continuation.yield(row) }
+                        guard page.count == pageSize, let last = page.last else { break }
+                        after = last.key
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in producer.cancel() }
+        }
+    }
+
+    func taskPage(buildID: Int, kinds: [String]?, after: String, limit: Int) async throws -> [TaskResultRow] {
+        let rows = try await pool.query(
+            """
+            SELECT t.id, t.parent_id, t.key, t.kind, t.family, t.state, t.attempt, t.payload::text AS payload,
+                   r.output::text AS output, r.prompt_version, r.worker, t.last_error_class, t.last_error
+            FROM \(identifier: schema).tasks t
+            LEFT JOIN \(identifier: schema).results r ON r.task_id = t.id
+            WHERE t.build_id = \(buildID) AND t.key > \(after) AND (\(kinds)::text[] IS NULL OR t.kind = ANY(\(kinds)::text[]))
+            ORDER BY t.key
+            LIMIT \(limit)
+            """)
+        return try rows.map { row in
+            TaskResultRow(
+                taskID: try row.decode(Int.self, "id"), parentID: try row.decode(Int?.self, "parent_id"),
+                key: try row.decode(String.self, "key"), kind: try row.decode(String.self, "kind"),
+                family: TaskFamily(rawValue: try row.decode(String.self, "family")) ?? .generation,
+                state: TaskState(rawValue: try row.decode(String.self, "state")) ?? .available,
+                attempt: try row.decode(Int.self, "attempt"), payload: try row.decode(String.self, "payload"),
+                output: try row.decode(String?.self, "output"), promptVersion: try row.decode(String?.self, "prompt_version"),
+                worker: try row.decode(String?.self, "worker"), errorClass: try row.decode(String?.self, "last_error_class"),
+                error: try row.decode(String?.self, "last_error"))
+        }
+    }
+
+    /// Per kind and state counts of a build (from the ledger), for reports and manifests.
+    public func stageCounts(buildID: Int) async throws -> [String: [String: Int]] {
+        let rows = try await pool.query(
+            "SELECT kind, state, tasks FROM \(identifier: schema).queue_depth WHERE build_id = \(buildID)")
+        var counts: [String: [String: Int]] = [:]
+        for row in rows {
+            counts[try row.decode(String.self, "kind"), default: [:]][try row.decode(String.self, "state")] = try row.decode(Int.self, "tasks")
+        }
+        return counts
+    }
+
+    /// Dead tasks of a build grouped by kind and error class, with one example reason each.
+    public func deadSummary(buildID: Int) async throws -> [(kind: String, errorClass: String, count: Int, example: String)] {
+        let rows = try await pool.query(
+            """
+            SELECT kind, coalesce(error_class, 'unknown') AS error_class, count(*) AS n, min(reason) AS example
+            FROM \(identifier: schema).dead_tasks WHERE build_id = \(buildID) GROUP BY 1, 2 ORDER BY 1, 2
+            """)
+        return try rows.map {
+            (try $0.decode(String.self, "kind"), try $0.decode(String.self, "error_class"), try $0.decode(Int.self, "n"),
+             try $0.decode(String?.self, "example") ?? "")
+        }
+    }
+}
