@@ -7,8 +7,8 @@
 --   * Running rows have their own small partial index for rescue (lease expiry).
 --   * Counts for monitoring come from a ledger of per-statement deltas (see task_count_deltas), not from
 --     scanning tasks, so the views cost the same on 10 million rows as on 10.
---   * Old builds are removed with quarry.prune_build(), which deletes in batches so no long transaction
---     pins the xmin horizon; tasks has aggressive per-table autovacuum settings.
+--   * Old builds are removed with the prune procedure (0006), which commits after every batch so no long
+--     transaction pins the xmin horizon; tasks has aggressive per-table autovacuum settings.
 
 CREATE TABLE builds (
     id            bigserial PRIMARY KEY,
@@ -189,28 +189,4 @@ BEGIN
     SELECT coalesce(sum(rows), 0) INTO folded FROM summed;
     DELETE FROM completions_per_minute WHERE minute < now() - interval '1 day';
     RETURN folded;
-END $$;
-
--- Deletes a build's rows in batches (each batch its own statement, so vacuum can keep up), then the build.
-CREATE FUNCTION prune_build(target bigint, batch integer DEFAULT 10000) RETURNS bigint LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-DECLARE
-    removed bigint := 0;
-    n bigint;
-BEGIN
-    LOOP
-        DELETE FROM results WHERE task_id IN (SELECT task_id FROM results WHERE build_id = target LIMIT batch);
-        GET DIAGNOSTICS n = ROW_COUNT;
-        EXIT WHEN n = 0;
-    END LOOP;
-    DELETE FROM task_attempts WHERE build_id = target;
-    LOOP
-        DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE build_id = target LIMIT batch);
-        GET DIAGNOSTICS n = ROW_COUNT;
-        removed := removed + n;
-        EXIT WHEN n = 0;
-    END LOOP;
-    DELETE FROM builds WHERE id = target;
-    PERFORM fold_counts();
-    DELETE FROM task_counts WHERE build_id = target;
-    RETURN removed;
 END $$;

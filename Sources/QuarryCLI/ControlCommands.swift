@@ -70,3 +70,17 @@ extension DatabaseOptions {
         }
     }
 }
+
+struct PruneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Delete a build and all its tasks, results and inputs, in committed batches (no long transaction).")
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "Build id.") var build: Int
+    @Option(help: "Rows per batch.") var batch = 10_000
+
+    func run() async throws {
+        try await database.control { queue in
+            print("pruned build \(build) (\(try await queue.prune(buildID: build, batch: batch)) task(s))")
+        }
+    }
+}

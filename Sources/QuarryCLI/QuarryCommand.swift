@@ -19,6 +19,7 @@ public struct QuarryCommand: AsyncParsableCommand {
             ResumeCommand.self,
             CancelCommand.self,
             RetryDeadCommand.self,
+            PruneCommand.self,
             BenchCommand.self,
         ]
     )

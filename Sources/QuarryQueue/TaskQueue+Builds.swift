@@ -139,3 +139,14 @@ extension TaskQueue {
         return count
     }
 }
+
+extension TaskQueue {
+    /// Deletes a build and everything it produced, in committed batches (see migrations/0006_prune.sql).
+    /// Returns how many tasks it had.
+    @discardableResult
+    public func prune(buildID: Int, batch: Int = 10_000) async throws -> Int {
+        let count = try await pool.query("SELECT count(*) AS n FROM \(identifier: schema).tasks WHERE build_id = \(buildID)")[0].decode(Int.self, "n")
+        try await pool.query("CALL \(identifier: schema).prune(\(buildID), \(Int32(batch)))")
+        return count
+    }
+}

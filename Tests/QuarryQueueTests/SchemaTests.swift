@@ -78,3 +78,27 @@ struct SchemaTests {
         await h.shutdown()
     }
 }
+
+@Suite("Pruning")
+struct PruneTests {
+    @Test("prune removes a build's rows in batches and leaves other builds alone")
+    func prune() async throws {
+        let h = try await QueueHarness.make()
+        let doomed = try await h.queue.createBuild(name: "old")
+        let kept = try await h.queue.createBuild(name: "new")
+        try await h.queue.enqueueCopy(buildID: doomed, count: 2_500) { NewTask(kind: "noop", family: .generation, key: "d\($0)") }
+        try await h.queue.enqueueCopy(buildID: kept, count: 10) { NewTask(kind: "noop", family: .generation, key: "k\($0)") }
+        let claimed = try await h.queue.claim(worker: "w", limit: 1_000)
+        _ = try await h.queue.settle(worker: "w", claimed.map { TaskOutcome(taskID: $0.id, leaseToken: $0.leaseToken, kind: .completed(TaskOutput(json: "{}"))) })
+        try await h.queue.loadRecords(buildID: doomed, [BuildRecord(line: 1, json: "{}", text: "x")])
+        #expect(try await h.queue.prune(buildID: doomed, batch: 300) == 2_500)
+        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(doomed)") == 0)
+        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).results WHERE build_id = \(doomed)") == 0)
+        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).records WHERE build_id = \(doomed)") == 0)
+        #expect(try await h.queue.build(doomed) == nil)
+        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(kept)") == 10)
+        try await h.queue.foldCounts()
+        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).queue_depth WHERE build_id = \(doomed)") == 0)
+        await h.shutdown()
+    }
+}
