@@ -1,0 +1,16 @@
+/// One message of a chat conversation.
+public struct ChatMessage: Sendable, Hashable, Codable {
+    public var role: String
+    public var content: String
+
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+
+    public static func system(_ content: String) -> ChatMessage { ChatMessage(role: "system", content: content) }
+    public static func user(_ content: String) -> ChatMessage { ChatMessage(role: "user", content: content) }
+    public static func assistant(_ content: String) -> ChatMessage { ChatMessage(role: "assistant", content: content) }
+
+    var json: JSONValue { .object(["role": .string(role), "content": .string(content)]) }
+}

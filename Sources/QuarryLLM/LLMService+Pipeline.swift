@@ -1,0 +1,160 @@
+import Foundation
+import QuarryPostgres
+
+/// The path every endpoint call takes.
+extension LLMService {
+    /// Who a call is for: usage is recorded against (build, kind), and `sample` separates cache entries of
+    /// independent samples of the same request.
+    struct CallContext: Sendable {
+        var build: Int
+        var kind: String
+        var sample: Int
+        var policy: BuildPolicy
+    }
+
+    /// One decoded answer and where it came from.
+    struct Answer<Response: LLMResponseBody>: Sendable {
+        var response: Response
+        var body: [UInt8]
+        var usage: TokenUsage
+        var cached: Bool
+    }
+
+    func context(build: Int, kind: String, sample: Int) async throws -> CallContext {
+        var policy = BuildPolicy.unrestricted
+        if let policies, build > 0 {
+            do {
+                policy = try await policies.policy(build: build)
+            } catch {
+                throw LLMError(code: .database, endpoint: "-", message: "could not read build \(build)'s budget and cache settings: \(error)")
+            }
+        }
+        return CallContext(build: build, kind: kind, sample: sample, policy: policy)
+    }
+
+    func usesCache(_ context: CallContext) -> Bool {
+        cache != nil && configuration.cacheEnabled && !context.policy.noCache
+    }
+
+    /// The cached answer under `key`, if there is one that still decodes. Counts a cache hit.
+    func cachedAnswer<Response: LLMResponseBody>(
+        _ type: Response.Type, key: [UInt8], runtime: EndpointRuntime, context: CallContext, record: Bool = true
+    ) async throws -> Answer<Response>? {
+        guard let cache, usesCache(context) else { return nil }
+        let entry: ResponseCache.Entry?
+        do {
+            entry = try await cache.lookup(key)
+        } catch {
+            throw LLMError(code: .database, endpoint: runtime.endpoint.name, message: "response cache lookup failed: \(error)")
+        }
+        guard let entry, let response = try? runtime.client.decode(Response.self, entry.body) else { return nil }
+        if record { recordCacheHit(runtime: runtime, context: context) }
+        return Answer(response: response, body: entry.body, usage: entry.usage, cached: true)
+    }
+
+    func recordCacheHit(runtime: EndpointRuntime, context: CallContext) {
+        usage?.record(
+            UsageRecorder.Key(build: context.build, kind: context.kind, endpoint: runtime.endpoint.name, model: runtime.endpoint.model),
+            UsageRecorder.Totals(cacheHits: 1))
+    }
+
+    /// Stores an accepted answer. A failure to store costs a future re-payment, not this task: logged only.
+    func remember<Response: LLMResponseBody>(_ answer: Answer<Response>, key: [UInt8], path: String, runtime: EndpointRuntime, context: CallContext) async {
+        guard let cache, usesCache(context), !answer.cached else { return }
+        do {
+            try await cache.store(
+                key, endpoint: runtime.endpoint.name, model: runtime.endpoint.model, path: path, body: answer.body, usage: answer.usage)
+        } catch {
+            logger.warning("could not store an answer of endpoint '\(runtime.endpoint.name)' in the cache: \(error)")
+        }
+    }
+
+    /// Sends one request to the endpoint (no cache): budget, in-flight slot, rate limit, HTTP, usage.
+    func send<Response: LLMResponseBody>(
+        _ type: Response.Type, path: String, body: JSONValue, runtime: EndpointRuntime, context: CallContext, estimatedTokens: Int
+    ) async throws -> Answer<Response> {
+        let endpoint = runtime.endpoint
+        try await checkBudget(context, endpoint: endpoint.name)
+        let bytes = body.canonicalBytes
+        try await runtime.slots.acquire()
+        defer { runtime.slots.release() }
+        runtime.limiter.setWorkers(await workers.current())
+        try await runtime.limiter.acquire(tokens: estimatedTokens)
+        let usageKey = UsageRecorder.Key(build: context.build, kind: context.kind, endpoint: endpoint.name, model: endpoint.model)
+        let raw: LLMClient.RawResponse
+        do {
+            raw = try await runtime.client.send(path: path, body: bytes)
+        } catch var error as LLMError {
+            usage?.record(usageKey, UsageRecorder.Totals(errors: 1))
+            switch error.code {
+            case .rateLimited:
+                runtime.limiter.rateLimited()
+            case .unauthorized, .forbidden:
+                error.authFailuresInARow = authFailures.withLock { counts in
+                    counts[endpoint.name, default: 0] += 1
+                    return counts[endpoint.name]!
+                }
+            default:
+                break
+            }
+            await usage?.flushIfDue()
+            throw error
+        }
+        authFailures.withLock { $0[endpoint.name] = 0 }
+        let response: Response
+        do {
+            response = try runtime.client.decode(Response.self, raw.body)
+        } catch {
+            usage?.record(usageKey, UsageRecorder.Totals(errors: 1))
+            throw error
+        }
+        let counted = response.usage ?? TokenUsage()
+        runtime.limiter.adjustTokens(estimated: estimatedTokens, actual: counted.totalTokens)
+        usage?.record(
+            usageKey,
+            UsageRecorder.Totals(
+                calls: 1, inputTokens: counted.promptTokens, outputTokens: counted.completionTokens,
+                costUSD: endpoint.cost(inputTokens: counted.promptTokens, outputTokens: counted.completionTokens)))
+        await usage?.flushIfDue()
+        return Answer(response: response, body: raw.body, usage: counted, cached: false)
+    }
+
+    /// Refuses a paid call once the build has spent its budget.
+    func checkBudget(_ context: CallContext, endpoint: String) async throws {
+        guard let budget = context.policy.budgetUSD, let usage, context.build > 0 else { return }
+        let spent: Double
+        do {
+            spent = try await usage.spent(build: context.build)
+        } catch {
+            throw LLMError(code: .database, endpoint: endpoint, message: "could not read build \(context.build)'s spending: \(error)")
+        }
+        if spent >= budget {
+            throw LLMError(
+                code: .budgetExhausted, endpoint: endpoint,
+                message: "build \(context.build) has spent $\(LLMError.formatDollars(spent)) of its $\(LLMError.formatDollars(budget)) budget",
+                budgetUSD: budget)
+        }
+    }
+
+    /// A call whose answer needs no checking beyond decoding: cache, else send and store.
+    func cachedCall<Response: LLMResponseBody>(
+        _ type: Response.Type, path: String, body: JSONValue, endpoint name: String, build: Int, kind: String, sample: Int,
+        estimatedTokens: Int, accept: (Response) -> Bool
+    ) async throws -> Answer<Response> {
+        let runtime = try runtime(name)
+        let context = try await context(build: build, kind: kind, sample: sample)
+        let key = CacheKey.make(path: path, body: body, sample: sample)
+        if let hit = try await cachedAnswer(Response.self, key: key, runtime: runtime, context: context, record: false), accept(hit.response) {
+            recordCacheHit(runtime: runtime, context: context)
+            return hit
+        }
+        let answer = try await send(Response.self, path: path, body: body, runtime: runtime, context: context, estimatedTokens: estimatedTokens)
+        guard accept(answer.response) else {
+            throw LLMError(
+                code: .malformedResponse, endpoint: name, status: 200, message: "the answer lacks the fields this call needs",
+                rawOutput: String(decoding: answer.body.prefix(configuration.rawOutputLimit), as: UTF8.self))
+        }
+        await remember(answer, key: key, path: path, runtime: runtime, context: context)
+        return answer
+    }
+}

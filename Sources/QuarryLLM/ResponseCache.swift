@@ -1,0 +1,52 @@
+import QuarryPostgres
+
+/// Endpoint answers in PostgreSQL (`llm_cache`), keyed by `CacheKey`: a rerun, a retry after a crash, or a
+/// second identical request reads the stored answer instead of paying for it again. Only answers that
+/// were accepted (decoded, and passed the kind's output check) are stored.
+struct ResponseCache: Sendable {
+    struct Entry: Sendable {
+        var body: [UInt8]
+        var usage: TokenUsage
+    }
+
+    let pool: PostgresPool
+    let schema: String
+
+    func lookup(_ key: [UInt8]) async throws -> Entry? {
+        let rows = try await pool.query(
+            """
+            SELECT response::text AS body, input_tokens, output_tokens
+            FROM \(identifier: schema).llm_cache WHERE key = \(PostgresBytes(key))
+            """)
+        guard let row = rows.firstRow else { return nil }
+        return Entry(
+            body: Array(try row.decode(String.self, "body").utf8),
+            usage: TokenUsage(promptTokens: try row.decode(Int.self, "input_tokens"), completionTokens: try row.decode(Int.self, "output_tokens")))
+    }
+
+    /// Stores an answer; a key already present keeps its first answer.
+    func store(_ key: [UInt8], endpoint: String, model: String, path: String, body: [UInt8], usage: TokenUsage) async throws {
+        try await pool.query(
+            """
+            INSERT INTO \(identifier: schema).llm_cache (key, endpoint, model, path, response, input_tokens, output_tokens)
+            VALUES (\(PostgresBytes(key)), \(endpoint), \(model), \(path), \(PostgresRawJSON(body)),
+                    \(usage.promptTokens), \(usage.completionTokens))
+            ON CONFLICT (key) DO NOTHING
+            """)
+    }
+}
+
+/// The cache key: SHA-256 over the API path, the canonical request body (model, messages, generation
+/// parameters and output schema are all in it, keys sorted) and the sample index. The sample index lets a
+/// recipe ask for several independent samples of one prompt and still have each cached on its own.
+public enum CacheKey {
+    public static func make(path: String, body: JSONValue, sample: Int) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update("quarry-llm-cache-v1\n")
+        hasher.update(path)
+        hasher.update("\n")
+        hasher.update(body.canonicalBytes)
+        hasher.update("\nsample=\(sample)")
+        return hasher.finalize()
+    }
+}
