@@ -80,7 +80,7 @@ struct BenchQueueCommand: AsyncParsableCommand {
             try Self.pgbenchScript(schema: schema, batch: batch).write(toFile: script, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: script) }
             let perClient = count / (batch * workers) + 2
-            var command = [BenchSupport.tool("pgbench"), "-n", "-c", String(workers), "-j", String(workers), "-t", String(perClient), "-f", script]
+            var command = [BenchSupport.tool("pgbench"), "-n", "-M", "extended", "-c", String(workers), "-j", String(workers), "-t", String(perClient), "-f", script]
             if !url.isEmpty { command.append(url) }
             let (status, output) = try ChildProcess.run(command)
             guard status == 0 else { throw ValidationError("pgbench failed: \(output)") }
@@ -101,8 +101,8 @@ struct BenchQueueCommand: AsyncParsableCommand {
     static func pgbenchScript(schema: String, batch: Int) -> String {
         let s = PostgresQuery.quoteIdentifier(schema)
         return """
-            WITH c AS MATERIALIZED (SELECT id FROM \(s).tasks WHERE state = 'available' AND run_at <= now() AND build_id <> ALL (ARRAY(SELECT id FROM \(s).builds WHERE state = 'paused')) ORDER BY priority, run_at, id LIMIT \(batch) FOR UPDATE SKIP LOCKED), u AS (UPDATE \(s).tasks t SET state = 'running', attempt = t.attempt + 1, lease_token = t.lease_token + 1, lease_owner = 'pgbench', lease_until = now() + interval '30 seconds', started_at = now() FROM c WHERE t.id = c.id RETURNING t.id, t.lease_token) SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(lease_token), '{}') AS tokens FROM u \\gset
-            WITH i AS (SELECT * FROM unnest(:'ids'::bigint[], :'tokens'::bigint[]) AS i(id, token)), done AS (UPDATE \(s).tasks t SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_until = NULL FROM i WHERE t.id = i.id AND t.lease_token = i.token AND t.lease_owner = 'pgbench' AND t.state = 'running' RETURNING t.id, t.build_id, t.kind) INSERT INTO \(s).results (task_id, build_id, kind, output, worker) SELECT id, build_id, kind, '{}'::jsonb, 'pgbench' FROM done;
+            WITH c AS MATERIALIZED (SELECT id FROM \(s).tasks WHERE state = 'available' AND run_at <= now() AND build_id <> ALL (ARRAY(SELECT id FROM \(s).builds WHERE state = 'paused')) ORDER BY priority, run_at, id LIMIT \(batch) FOR UPDATE SKIP LOCKED), u AS (UPDATE \(s).tasks t SET state = 'running', attempt = t.attempt + 1, lease_token = t.lease_token + 1, lease_owner = 'pgbench', lease_until = now() + interval '30 seconds', started_at = now() FROM c WHERE t.id = c.id RETURNING t.id, t.lease_token) SELECT coalesce(array_agg(id), '{}')::text AS ids, coalesce(array_agg(lease_token), '{}')::text AS tokens FROM u \\gset
+            WITH i AS (SELECT * FROM unnest(:ids::bigint[], :tokens::bigint[]) AS i(id, token)), done AS (UPDATE \(s).tasks t SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_until = NULL FROM i WHERE t.id = i.id AND t.lease_token = i.token AND t.lease_owner = 'pgbench' AND t.state = 'running' RETURNING t.id, t.build_id, t.kind) INSERT INTO \(s).results (task_id, build_id, kind, output, worker) SELECT id, build_id, kind, '{}'::jsonb, 'pgbench' FROM done;
 
             """
     }

@@ -100,8 +100,17 @@ public final class Worker: Sendable {
     private func claimLoop() async {
         let kinds = claimKinds
         var backoff = Duration.milliseconds(100)
+        // Refill in batches: when only a few slots are free, give others a moment to free up too, so a
+        // busy worker makes one claim for many slots instead of one claim per finished task.
+        let refillBatch = max(1, configuration.concurrency / 8)
         while !isShuttingDown {
-            let free = configuration.concurrency - state.withLock { $0.running.count }
+            var free = configuration.concurrency - state.withLock { $0.running.count }
+            var waited = 0
+            while free > 0, free < refillBatch, waited < 4, !isShuttingDown {
+                try? await Task.sleep(for: .milliseconds(5))
+                waited += 1
+                free = configuration.concurrency - state.withLock { $0.running.count }
+            }
             var claimedAll = false
             if free > 0 {
                 do {
