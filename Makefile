@@ -15,6 +15,6 @@ demo: build
 test: deps
 	scripts/with-postgres.sh $(SWIFT) test
 
-bench: deps
+bench: build
 	QUARRY_BENCH_DEPS=1 scripts/install-deps.sh
 	scripts/with-postgres.sh scripts/bench.sh
