@@ -1,0 +1,67 @@
+import QuarryQueue
+
+/// Creates a build from a checked `BuildPlan`: streams its input through the recipe's field mapping,
+/// loads good records with COPY in batches and stores every reject with its line and reason.
+///
+/// The build is created paused and resumed only once all records are in: the coordinator seeds a build
+/// once, the first time it sees it active, so it must not see one that is half loaded.
+public struct BuildSubmitter: Sendable {
+    /// Rejects kept for the printed report; the rest are counted (and stored).
+    public static let reportedRejects = 50
+    public static let batchSize = 2_000
+
+    public let queue: TaskQueue?
+
+    /// With no queue, `submit` is a dry run: it reads and checks every record and stores nothing.
+    public init(queue: TaskQueue?) {
+        self.queue = queue
+    }
+
+    public func submit(_ plan: BuildPlan) async throws -> SubmitReport {
+        var reader = try RecordReader(recipe: plan.recipe, input: plan.spec.input)
+        defer { reader.close() }
+        var buildID: Int?
+        if let queue {
+            let id = try await queue.createBuild(
+                name: plan.spec.name, recipe: plan.spec.recipe, spec: BuildSpecStore.encode(plan.spec), budgetUSD: plan.spec.budgetUSD)
+            try await queue.pauseBuild(id, reason: "loading input records")
+            buildID = id
+        }
+        var report = SubmitReport(buildID: buildID, name: plan.spec.name, recipe: plan.spec.recipe, loaded: 0, rejected: 0, rejects: [])
+        var records: [BuildRecord] = []
+        var rejects: [RejectedRecord] = []
+        func flush() async throws {
+            if let queue, let buildID, !(records.isEmpty && rejects.isEmpty) {
+                try await queue.loadRecords(buildID: buildID, records, rejects: rejects)
+            }
+            records.removeAll(keepingCapacity: true)
+            rejects.removeAll(keepingCapacity: true)
+        }
+        do {
+            while let outcome = try reader.next() {
+                switch outcome {
+                case .accepted(let record):
+                    records.append(record)
+                    report.loaded += 1
+                case .rejected(let reject):
+                    rejects.append(reject)
+                    report.rejected += 1
+                    if report.rejects.count < Self.reportedRejects { report.rejects.append(reject) }
+                }
+                if records.count + rejects.count >= Self.batchSize { try await flush() }
+            }
+            try await flush()
+        } catch {
+            if let queue, let buildID { _ = try? await queue.cancelBuild(buildID) }
+            throw error
+        }
+        guard report.loaded > 0 else {
+            if let queue, let buildID { try await queue.cancelBuild(buildID) }
+            let first = report.rejects.first.map { " (first: line \($0.line): \($0.reason))" } ?? ""
+            throw RecipeError(
+                .noRecords, "no record could be loaded: \(report.rejected) rejected\(first)", file: plan.spec.input.path, field: "input")
+        }
+        if let queue, let buildID { try await queue.resumeBuild(buildID) }
+        return report
+    }
+}

@@ -1,0 +1,42 @@
+import QuarryLLM
+import QuarryQueue
+
+/// The recipes a Quarry binary knows, by name.
+public struct RecipeCatalog: Sendable {
+    public let recipes: [any Recipe]
+
+    public init(_ recipes: [any Recipe]) {
+        self.recipes = recipes
+    }
+
+    /// Every recipe shipped with Quarry.
+    public static let standard = RecipeCatalog([Rag4RagRecipe()])
+
+    public var names: [String] { recipes.map(\.name).sorted() }
+
+    /// The recipe called `name`, or an error listing the known ones.
+    public func recipe(named name: String, file: String? = nil, line: Int? = nil) throws(RecipeError) -> any Recipe {
+        guard let recipe = recipes.first(where: { $0.name == name }) else {
+            throw RecipeError(.unknownRecipe, "unknown recipe '\(name)'; known: \(names.joined(separator: ", "))", file: file, line: line, field: "recipe")
+        }
+        return recipe
+    }
+
+    /// Every recipe's graph by name, for `Coordinator(queue:graphs:)`.
+    public var graphs: [String: BuildGraph] {
+        Dictionary(uniqueKeysWithValues: recipes.map { ($0.name, $0.defaultGraph) })
+    }
+
+    /// Registers every recipe's handlers. Workers call this once with their `LLMService`; the handlers
+    /// read each build's spec (endpoints, parameters, prompts) through the worker's queue
+    /// (`TaskContext.queue`) and keep it for the life of the process (specs never change).
+    public func registerHandlers(into registry: inout HandlerRegistry, service: LLMService) {
+        let specs = BuildSpecStore()
+        for recipe in recipes { recipe.register(into: &registry, service: service, specs: specs) }
+    }
+
+    /// `RecipeCatalog.standard.registerHandlers(into:service:)`.
+    public static func registerHandlers(into registry: inout HandlerRegistry, service: LLMService) {
+        standard.registerHandlers(into: &registry, service: service)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A file read in fixed-size chunks and handed out a byte at a time, so inputs of any size are scanned
+/// in constant memory.
+struct ByteStream {
+    static let chunkSize = 1 << 18
+
+    private let handle: FileHandle
+    private let path: String
+    private var buffer: [UInt8] = []
+    private var index = 0
+    private var finished = false
+
+    init(path: String) throws(RecipeError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RecipeError(.unreadableInput, "the input file does not exist", file: path, field: "input.path")
+        }
+        guard !isDirectory.boolValue else {
+            throw RecipeError(.unreadableInput, "the input path is a directory, not a file", file: path, field: "input.path")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw RecipeError(.unreadableInput, "cannot open the input file for reading (permissions?)", file: path, field: "input.path")
+        }
+        self.handle = handle
+        self.path = path
+    }
+
+    /// The next byte, or nil at the end of the file.
+    @inline(__always)
+    mutating func next() throws(RecipeError) -> UInt8? {
+        if index < buffer.count {
+            defer { index += 1 }
+            return buffer[index]
+        }
+        guard try refill() else { return nil }
+        defer { index += 1 }
+        return buffer[index]
+    }
+
+    /// The next byte without consuming it.
+    mutating func peek() throws(RecipeError) -> UInt8? {
+        if index < buffer.count { return buffer[index] }
+        guard try refill() else { return nil }
+        return buffer[index]
+    }
+
+    private mutating func refill() throws(RecipeError) -> Bool {
+        guard !finished else { return false }
+        let data: Data?
+        do {
+            data = try handle.read(upToCount: Self.chunkSize)
+        } catch {
+            throw RecipeError(.unreadableInput, "reading failed: \(error)", file: path, field: "input.path")
+        }
+        guard let data, !data.isEmpty else {
+            finished = true
+            try? handle.close()
+            return false
+        }
+        buffer = [UInt8](data)
+        index = 0
+        return true
+    }
+
+    func close() {
+        try? handle.close()
+    }
+}

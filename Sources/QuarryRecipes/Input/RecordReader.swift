@@ -1,0 +1,22 @@
+/// An input file as a stream of accepted and rejected records (see `RecordMapper`), read in constant
+/// memory whatever its size.
+public struct RecordReader {
+    private var scanner: any RecordScanner
+    private let mapper: RecordMapper
+
+    public init(recipe: any Recipe, input: StoredBuildSpec.Input) throws(RecipeError) {
+        scanner = try RecordScanners.open(path: input.path, format: input.format, limit: input.maxRecordBytes)
+        mapper = RecordMapper(recipe: recipe, input: input)
+    }
+
+    /// The next record's outcome, or nil at the end of the file.
+    public mutating func next() throws(RecipeError) -> RecordOutcome? {
+        guard let raw = try scanner.next() else {
+            scanner.close()
+            return nil
+        }
+        return mapper.map(raw)
+    }
+
+    public func close() { scanner.close() }
+}

@@ -1,0 +1,14 @@
+/// `rag4rag.generate`'s output: a question and answer in one arm.
+public struct Rag4RagGenerated: Sendable, Equatable, Codable {
+    public var arm: String
+    public var question: String
+    public var answer: String
+    public var call: LLMCallRecord
+
+    public init(arm: String, question: String, answer: String, call: LLMCallRecord) {
+        self.arm = arm
+        self.question = question
+        self.answer = answer
+        self.call = call
+    }
+}

@@ -1,0 +1,104 @@
+import QuarryLLM
+import QuarryQueue
+
+/// rag4rag (seed 003): (context, question, answer) data for retriever fine-tuning, with hallucinated
+/// answers caught by a judge and regenerated with retrieval.
+///
+/// Per passage, two labelled arms are seeded as variants of `rag4rag.generate`:
+/// - `zero_shot`: the generator sees only a topic hint (the record's title or question), never the
+///   passage — the seed's baseline, kept as a measured arm;
+/// - `grounded`: the generator sees the passage.
+///
+/// Each answer is verified against the passage (`rag4rag.verify`: an LLM judge combined with a
+/// deterministic lexical-support check). Unsupported answers get `rag4rag.regenerate`: the top-k passages
+/// for the question from the build's own records (PostgreSQL full-text search), and a strict
+/// "answer only from the context, exact span" prompt; `rag4rag.reverify` then checks the new answer
+/// against the gold passage.
+public struct Rag4RagRecipe: Recipe {
+    public enum Kind {
+        public static let generate = "rag4rag.generate"
+        public static let verify = "rag4rag.verify"
+        public static let regenerate = "rag4rag.regenerate"
+        public static let reverify = "rag4rag.reverify"
+    }
+
+    public enum Arm {
+        public static let zeroShot = "zero_shot"
+        public static let grounded = "grounded"
+        /// Not seeded: the label of regenerated rows in exports.
+        public static let rag = "rag"
+        public static let seeded = [grounded, zeroShot]
+    }
+
+    public enum Role {
+        public static let generator = "generator"
+        public static let judge = "judge"
+    }
+
+    public enum Prompt {
+        public static let generateGrounded = "generate_grounded"
+        public static let generateZeroShot = "generate_zero_shot"
+        public static let verify = "verify"
+        public static let regenerate = "regenerate"
+    }
+
+    public init() {}
+
+    public let name = "rag4rag"
+    public let summary = "grounded QA pairs per passage (zero-shot and grounded arms), judged, hallucinations regenerated with retrieval"
+
+    public let parameters: [RecipeParameter] = [
+        RecipeParameter("top_k", .integer(1...20), default: 3, help: "passages retrieved for a regeneration"),
+        RecipeParameter("generation_temperature", .number(0...2), default: 0.7, help: "temperature of question/answer generation"),
+        RecipeParameter("judge_temperature", .number(0...2), default: 0, help: "temperature of the judge"),
+        RecipeParameter("regeneration_temperature", .number(0...2), default: 0, help: "temperature of the retrieval-grounded regeneration"),
+        RecipeParameter("max_tokens", .integer(16...8_192), default: 512, help: "completion limit per call"),
+        RecipeParameter(
+            "min_lexical_support", .number(0...1), default: 0.5,
+            help: "fraction of the answer's content words that must occur in the passage, whatever the judge says"),
+        RecipeParameter(
+            "strict_numbers", .boolean, default: true, help: "an answer with a number the passage does not contain is unsupported"),
+    ]
+
+    public let roles = [
+        RecipeRole(Role.generator, help: "writes questions and answers"),
+        RecipeRole(Role.judge, help: "checks answers against passages"),
+    ]
+
+    public let inputFields = [
+        RecipeInputField("passage", required: true, retrievable: true, help: "the passage (context) questions are generated from"),
+        RecipeInputField("topic", required: true, help: "the topic hint the zero-shot arm gets instead of the passage (a title or question)"),
+        RecipeInputField("question", required: false, help: "a gold question, exported alongside for reference"),
+        RecipeInputField("id", required: false, help: "the record's own identifier, exported for provenance"),
+    ]
+
+    public let prompts = [
+        RecipePrompt(Prompt.generateGrounded, supplies: ["passage", "topic"], requires: ["passage"]),
+        RecipePrompt(Prompt.generateZeroShot, supplies: ["topic"], requires: ["topic"]),
+        RecipePrompt(Prompt.verify, supplies: ["passage", "question", "answer"], requires: ["passage", "answer"]),
+        RecipePrompt(Prompt.regenerate, supplies: ["contexts", "question"], requires: ["contexts", "question"]),
+    ]
+
+    public func graph(parameters: RecipeParameters) -> BuildGraph {
+        BuildGraph(
+            seeds: [SeedRule(kind: Kind.generate, family: .generation, variants: Arm.seeded)],
+            edges: [
+                ExpansionRule(from: Kind.generate, to: Kind.verify, family: .verification),
+                ExpansionRule(
+                    from: Kind.verify, to: Kind.regenerate, family: .generation,
+                    when: .equals(field: "verdict", value: Rag4RagVerdict.unsupported)),
+                ExpansionRule(from: Kind.regenerate, to: Kind.reverify, family: .verification),
+            ])
+    }
+
+    public func register(into registry: inout HandlerRegistry, service: LLMService, specs: BuildSpecStore) {
+        registry.register(Kind.generate, Rag4RagGenerateHandler(service: service, specs: specs))
+        registry.register(Kind.verify, Rag4RagVerifyHandler(service: service, specs: specs, stage: .verify))
+        registry.register(Kind.regenerate, Rag4RagRegenerateHandler(service: service, specs: specs))
+        registry.register(Kind.reverify, Rag4RagVerifyHandler(service: service, specs: specs, stage: .reverify))
+    }
+
+    public func export(_ context: ExportContext) async throws -> RecipeExportSummary {
+        try await Rag4RagExporter(context: context).run()
+    }
+}
