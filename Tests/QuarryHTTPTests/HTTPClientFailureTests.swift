@@ -79,9 +79,9 @@ struct HTTPClientFailureTests {
             let task = Task {
                 try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/sleep/10000"))
             }
-            // Let it reach the server.
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(client.inFlightCount == 1)
+            // Let it reach the driver, then the server.
+            #expect(await eventually { client.inFlightCount == 1 })
+            try await Task.sleep(for: .milliseconds(200))
             let clock = ContinuousClock()
             let started = clock.now
             task.cancel()
@@ -136,8 +136,8 @@ struct HTTPClientFailureTests {
                     return results
                 }
             }
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(client.inFlightCount == 20)
+            #expect(await eventually { client.inFlightCount == 20 })
+            try await Task.sleep(for: .milliseconds(200))
 
             let clock = ContinuousClock()
             let started = clock.now
