@@ -23,6 +23,11 @@ public struct ExportManifest: Sendable, Equatable, Codable {
     public struct Records: Sendable, Equatable, Codable {
         public var loaded: Int
         public var rejected: Int
+
+        public init(loaded: Int, rejected: Int) {
+            self.loaded = loaded
+            self.rejected = rejected
+        }
     }
 
     public struct DeadGroup: Sendable, Equatable, Codable {

@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+import QuarryLLM
+import QuarryPostgres
+import QuarryQueue
+import QuarryRecipes
+import QuarrySimulator
+import QuarryTestSupport
+
+/// A migrated schema of the test's own, a queue over it, a simulator on loopback, an LLM service with
+/// one endpoint `sim`, and helpers to submit, run and export builds in-process.
+struct RecipeHarness: Sendable {
+    let schema: String
+    let pool: PostgresPool
+    let queue: TaskQueue
+    let simulator: Simulator
+    let service: LLMService
+    let registry: EndpointRegistry
+    let folder: URL
+
+    static func start(_ configure: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> RecipeHarness {
+        let pool = TestDatabase.pool(maxConnections: 10)
+        let schema = try await TestDatabase.migratedSchema(pool: pool, prefix: "rec")
+        let queue = TaskQueue(
+            pool: pool,
+            configuration: QueueConfiguration(
+                schema: schema, leaseDuration: .seconds(5), heartbeatInterval: .seconds(1), flushInterval: .milliseconds(20),
+                pollInterval: .milliseconds(200)))
+        var configuration = SimulatorConfiguration()
+        configure(&configuration)
+        let simulator = Simulator(configuration: configuration)
+        let port = try await simulator.start()
+        let registry = try EndpointRegistry(
+            [Endpoint(name: "sim", baseURL: "http://127.0.0.1:\(port)/v1", model: "sim-small", maxInFlight: 64, timeoutSeconds: 20)], source: "(test)")
+        let service = try LLMService(registry: registry, queue: queue, logger: Logger(label: "quarry.recipes.test"))
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-recipes-\(schema)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return RecipeHarness(schema: schema, pool: pool, queue: queue, simulator: simulator, service: service, registry: registry, folder: folder)
+    }
+
+    func stop() async {
+        await service.shutdown()
+        await simulator.stop()
+        await pool.close()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// The medquad answers-as-passages set in ../shared.
+    static var medquad: String {
+        TestDatabase.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/knowtuning/medquad/medquad_valid.json").path
+    }
+
+    /// The example corpus shipped with the recipes.
+    static var examples: String {
+        TestDatabase.repositoryRoot.appendingPathComponent("Sources/QuarryRecipes/Examples/passages.jsonl").path
+    }
+
+    static func medquadSpec(name: String = "medquad", extra: String = "") -> String {
+        """
+        name: \(name)
+        recipe: rag4rag
+        input:
+          path: \(medquad)
+          fields: {passage: output, topic: instruction, question: instruction}
+        endpoints: {generator: sim, judge: sim}
+        seed: 11
+        \(extra)
+        """
+    }
+
+    /// Writes `text` to a file in the harness folder; returns its path.
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    @discardableResult
+    func write(_ name: String, bytes: [UInt8]) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url.path
+    }
+
+    /// Checks and submits a spec (written to `file` in the harness folder).
+    func submit(_ yaml: String, file: String = "build.yaml") async throws -> SubmitReport {
+        let path = try write(file, yaml)
+        let plan = try BuildSpecParser(file: path, endpoints: registry).parseFile()
+        return try await BuildSubmitter(queue: queue).submit(plan)
+    }
+
+    func handlers() -> HandlerRegistry {
+        var registry = HandlerRegistry()
+        RecipeCatalog.registerHandlers(into: &registry, service: service)
+        return registry
+    }
+
+    /// Runs a coordinator (unless `coordinator` is false) and a worker in-process until every build in
+    /// `builds` has completed, or the timeout.
+    func run(until builds: [Int], coordinator: Bool = true, timeout: Duration = .seconds(240)) async throws -> Bool {
+        let worker = Worker(queue: queue, handlers: handlers(), configuration: WorkerConfiguration(concurrency: 32, runRescuer: !coordinator))
+        let coordinating = coordinator ? Task { await Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs).run() } : nil
+        let working = Task { try await worker.run() }
+        let done = try await TestDatabase.eventually(timeout: timeout, every: .milliseconds(200)) {
+            for build in builds where try await queue.build(build)?.state != "completed" { return false }
+            return true
+        }
+        worker.requestShutdown()
+        try await working.value
+        coordinating?.cancel()
+        await coordinating?.value
+        return done
+    }
+
+    func export(_ build: Int, _ name: String) async throws -> (URL, ExportManifest) {
+        let url = folder.appendingPathComponent(name)
+        let manifest = try await BuildExporter(queue: queue).export(buildID: build, to: url)
+        return (url, manifest)
+    }
+
+    func count(_ sql: PostgresQuery) async throws -> Int {
+        try await pool.query(sql)[0].decode(Int.self, at: 0)
+    }
+
+    /// Task counts of a build by kind.
+    func kinds(_ build: Int) async throws -> [String: Int] {
+        let rows = try await pool.query("SELECT kind, count(*) AS n FROM \(identifier: schema).tasks WHERE build_id = \(build) GROUP BY kind")
+        var counts: [String: Int] = [:]
+        for row in rows { counts[try row.decode(String.self, "kind")] = try row.decode(Int.self, "n") }
+        return counts
+    }
+
+    /// Every task of a build with its output, in key order.
+    func tasks(_ build: Int) async throws -> [TaskResultRow] {
+        var rows: [TaskResultRow] = []
+        for try await row in queue.tasks(buildID: build) { rows.append(row) }
+        return rows
+    }
+}
+
+/// Reads an exported JSON Lines file.
+func jsonLines<T: Decodable>(_ url: URL, as type: T.Type) throws -> [T] {
+    let text = try String(contentsOf: url, encoding: .utf8)
+    return try text.split(separator: "\n").map { try JSONDecoder().decode(T.self, from: Data($0.utf8)) }
+}
+
+func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    try JSONDecoder().decode(T.self, from: Data(text.utf8))
+}
