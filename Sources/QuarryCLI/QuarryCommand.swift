@@ -12,7 +12,10 @@ public struct QuarryCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self,
             MigrateCommand.self,
+            SubmitCommand.self,
+            CoordinatorCommand.self,
             WorkerCommand.self,
+            ExportCommand.self,
             StatusCommand.self,
             BuildsCommand.self,
             PauseCommand.self,
@@ -20,6 +23,7 @@ public struct QuarryCommand: AsyncParsableCommand {
             CancelCommand.self,
             RetryDeadCommand.self,
             PruneCommand.self,
+            SimulateCommand.self,
             BenchCommand.self,
         ]
     )
