@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import QuarryLLM
 import QuarryQueue
+import QuarryRecipes
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +32,12 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Do not take part in rescuing expired leases (another process must).")
     var noRescue = false
 
+    @Option(help: "Endpoints file (default: QUARRY_ENDPOINTS, else quarry.endpoints.yaml if present). Without one the worker runs only the built-in kinds.")
+    var endpoints: String?
+
+    @Flag(help: "Do not read or write the response cache.")
+    var noCache = false
+
     @Option(help: .hidden)
     var executionLog: String?
 
@@ -44,10 +52,17 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
-        var handlers = HandlerRegistry()
-        BuiltinKinds.register(into: &handlers, executionLog: executionLog)
+        let registry = try EndpointsFile.load(explicit: endpoints)
         try await database.withPool(role: "worker", maxConnections: 4) { pool in
             let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(schema: database.schema))
+            var handlers = HandlerRegistry()
+            BuiltinKinds.register(into: &handlers, executionLog: executionLog)
+            // With endpoints, the worker also runs llm.chat and every recipe's kinds.
+            let service = try registry.map { try LLMService(registry: $0, queue: queue, configuration: LLMServiceConfiguration(cacheEnabled: !noCache)) }
+            if let service {
+                LLMHandlers.register(into: &handlers, service: service)
+                RecipeCatalog.registerHandlers(into: &handlers, service: service)
+            }
             let worker = Worker(
                 queue: queue, handlers: handlers,
                 configuration: WorkerConfiguration(
@@ -57,7 +72,25 @@ struct WorkerCommand: AsyncParsableCommand {
             let signals = ShutdownSignals { worker.requestShutdown() }
             defer { signals.cancel() }
             try await worker.run()
+            if let service {
+                try? await service.flushUsage()
+                await service.shutdown()
+            }
         }
+    }
+}
+
+/// Where the endpoints file comes from.
+enum EndpointsFile {
+    /// `explicit`, else QUARRY_ENDPOINTS, else ./quarry.endpoints.yaml when it exists; nil when none is configured.
+    static func load(explicit: String?) throws -> EndpointRegistry? {
+        if let path = explicit ?? ProcessInfo.processInfo.environment["QUARRY_ENDPOINTS"] {
+            return try EndpointRegistry.load(path: path)
+        }
+        if FileManager.default.fileExists(atPath: "quarry.endpoints.yaml") {
+            return try EndpointRegistry.load(path: "quarry.endpoints.yaml")
+        }
+        return nil
     }
 }
 
