@@ -37,6 +37,8 @@ struct BenchLLMCommand: AsyncParsableCommand {
         var seconds: Double
         var cpuSeconds: Double
         var peakRSSMB: Double
+        /// CPU the simulator child spent serving this run, when it is a child process.
+        var simulatorCPUSeconds: Double? = nil
 
         var requestsPerSecond: Double { Double(requests) / seconds }
         var cpuPerThousand: Double { cpuSeconds / Double(requests) * 1_000 }
@@ -76,7 +78,12 @@ struct BenchLLMCommand: AsyncParsableCommand {
         var results: [(quarry: Measurement, python: Measurement?)] = []
         for level in levels {
             let total = requests ?? max(level * 5, Int(5 * Double(level) / (latencyMs / 1_000)))
-            let quarry = try await Self.measureQuarry(baseURL: baseURL, concurrency: level, requests: total)
+            let simulatorBefore = child.flatMap { Self.processCPUSeconds(pid: $0.pid) }
+            var quarry = try await Self.measureQuarry(baseURL: baseURL, concurrency: level, requests: total)
+            if let before = simulatorBefore, let after = child.flatMap({ Self.processCPUSeconds(pid: $0.pid) }) {
+                // Includes the warm-up round (C requests), so it slightly overstates the simulator's share.
+                quarry.simulatorCPUSeconds = after - before
+            }
             print(Self.line("quarry ", quarry, latencyMs: latencyMs))
             var baseline: Measurement?
             if !skipPython {
@@ -191,10 +198,28 @@ struct BenchLLMCommand: AsyncParsableCommand {
 
     static func line(_ who: String, _ m: Measurement, latencyMs: Double) -> String {
         let limit = Double(m.concurrency) / (latencyMs / 1_000)
-        return String(
+        let simulator = m.simulatorCPUSeconds.map {
+            String(format: "; simulator CPU %.3f s per 1,000 (the machine has %d cores)", $0 / Double(m.requests) * 1_000, ProcessInfo.processInfo.activeProcessorCount)
+        } ?? ""
+        return simulator.isEmpty ? Self.baseLine(who, m, limit: limit) : Self.baseLine(who, m, limit: limit) + simulator
+    }
+
+    static func baseLine(_ who: String, _ m: Measurement, limit: Double) -> String {
+        String(
             format: "%@ C=%d: %d requests (%d ok, %d errors) in %.2f s = %.0f req/s (%.2f of the %.0f req/s limit); CPU %.3f s per 1,000; peak RSS %.1f MB",
             who, m.concurrency, m.requests, m.ok, m.errors, m.seconds, m.requestsPerSecond, m.requestsPerSecond / limit, limit,
             m.cpuPerThousand, m.peakRSSMB)
+    }
+
+    /// utime + stime of another process, from /proc/PID/stat.
+    static func processCPUSeconds(pid: pid_t) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return nil
+        }
+        // Fields after the command name: state is field 3, utime 14 and stime 15 (1-based).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     static func cpuSeconds() -> Double {

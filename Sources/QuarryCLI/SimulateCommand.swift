@@ -20,7 +20,7 @@ struct SimulateCommand: AsyncParsableCommand {
     var config: String?
 
     @Option(help: "Interface to bind.") var host: String?
-    @Option(help: "TCP port (0: any free port, printed on start).") var port: Int?
+    @Option(help: "TCP port (default 8080; 0: any free port, printed on start).") var port: Int?
 
     @Option(help: "Latency before each answer: fixed:MS, uniform:MIN,MAX, lognormal:P50,P99 (milliseconds), or a bare number of ms.")
     var latency: String?
@@ -71,7 +71,11 @@ struct SimulateCommand: AsyncParsableCommand {
             }
         }
         if let host { configuration.host = host }
-        if let port { configuration.port = port }
+        if let port {
+            configuration.port = port
+        } else if config == nil {
+            configuration.port = 8080
+        }
         if let latency {
             guard let model = LatencyModel(spec: Self.latencySpec(latency)) else {
                 throw ValidationError("--latency '\(latency)': expected fixed:MS, uniform:MIN,MAX, lognormal:P50,P99 or a number of ms")

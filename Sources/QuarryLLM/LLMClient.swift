@@ -13,11 +13,17 @@ public struct LLMClient: Sendable {
     /// environment is picked up and the key is never copied into long-lived state.
     public init(
         endpoint: Endpoint, http: HTTPClient,
-        environment: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] }
+        environment: @escaping @Sendable (String) -> String? = LLMClient.processEnvironment
     ) {
         self.endpoint = endpoint
         self.http = http
         self.environment = environment
+    }
+
+    /// Reads one variable with getenv: `ProcessInfo.environment` copies the whole environment on every
+    /// access, which is too much per request.
+    public static let processEnvironment: @Sendable (String) -> String? = { name in
+        getenv(name).map { String(cString: $0) }
     }
 
     /// A 2xx answer.
@@ -31,12 +37,11 @@ public struct LLMClient: Sendable {
     /// - Throws: `LLMError` for anything but a 2xx; `CancellationError` when the calling task is cancelled.
     public func send(path: String, body: [UInt8]) async throws -> RawResponse {
         var headers: HTTPHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
-        for (name, value) in endpoint.headers.sorted(by: { $0.key < $1.key }) {
-            headers.add(name: name, value: value)
+        if !endpoint.headers.isEmpty {
+            for (name, value) in endpoint.headers.sorted(by: { $0.key < $1.key }) { headers.add(name: name, value: value) }
         }
         let key = try apiKey()
         if let key { headers.add(name: "Authorization", value: "Bearer \(key)") }
-        let redactor = SecretRedactor([key])
         let request = HTTPRequest(
             method: .post, url: endpoint.url(path), headers: headers, body: body,
             timeout: .milliseconds(Int64(endpoint.timeoutSeconds * 1_000)))
@@ -44,12 +49,12 @@ public struct LLMClient: Sendable {
         do {
             response = try await http.execute(request)
         } catch let error as HTTPClientError {
-            throw transportError(error, redactor: redactor)
+            throw transportError(error, redactor: SecretRedactor([key]))
         }
         if response.isSuccess {
             return RawResponse(status: response.status, body: response.body, headers: response.headers)
         }
-        throw statusError(response, redactor: redactor)
+        throw statusError(response, redactor: SecretRedactor([key]))
     }
 
     /// Sends a chat request and decodes the answer (no repair, cache or limits; see `LLMService.chat`).

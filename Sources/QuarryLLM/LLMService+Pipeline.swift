@@ -89,6 +89,9 @@ extension LLMService {
             switch error.code {
             case .rateLimited:
                 runtime.limiter.rateLimited()
+            case .unavailable where error.retryAfter != nil:
+                // An overloaded endpoint that says when to come back is asking for less traffic, like a 429.
+                runtime.limiter.rateLimited()
             case .unauthorized, .forbidden:
                 error.authFailuresInARow = authFailures.withLock { counts in
                     counts[endpoint.name, default: 0] += 1
