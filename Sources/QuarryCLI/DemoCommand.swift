@@ -1,46 +1,225 @@
 import ArgumentParser
 import Foundation
+import QuarryLLM
 import QuarryPostgres
+import QuarryQueue
+import QuarryRecipes
+import QuarrySimulator
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run a demo build end to end (the README's main command).",
+        abstract: "Run a whole build end to end: the README's main command.",
         discussion: """
-            With nothing configured, starts a private PostgreSQL cluster under .quarry/ (as the unprivileged \
-            'postgres' user when run as root) and migrates it. With --database-url it uses that server instead.
+            With nothing configured it starts a private PostgreSQL cluster under .quarry/ (as the unprivileged \
+            'postgres' user when run as root) and the simulated OpenAI-compatible endpoint (with rate limits, \
+            server errors and 30% hallucinations), migrates, submits a rag4rag build over the 60 example passages \
+            Quarry ships, runs the coordinator and --workers worker processes, shows progress, exports the data \
+            and the report, and shuts everything down. With --database-url and --endpoints (plus --spec whose \
+            roles name your endpoints) it runs the same build against real services.
             """)
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Folder for the private PostgreSQL cluster used when no database is configured.")
+    @Option(help: "Folder for the private PostgreSQL cluster, logs and generated files.")
     var home: String = ".quarry"
+
+    @Option(help: "Where the exported files go (default: out/demo-BUILD).")
+    var out: String?
+
+    @Option(help: "Worker processes to start.")
+    var workers = 3
+
+    @Option(help: "Concurrency per worker process.")
+    var concurrency = 32
+
+    @Option(help: "Endpoints file for real services (default: start the simulator).")
+    var endpoints: String?
+
+    @Option(help: "Build spec (default: the bundled rag4rag example).")
+    var spec: String?
+
+    @Option(help: "Simulator: share of generated answers with invented content.")
+    var hallucinationRate = 0.3
+
+    @Option(help: "Simulator: median latency in milliseconds (log-normal, p99 = 4 × median).")
+    var latencyMs = 80.0
+
+    @Option(help: "Give up after this many seconds.")
+    var timeoutSeconds = 600.0
 
     @Option(help: "Folder of NNNN_name.sql files (default: QUARRY_MIGRATIONS or the nearest migrations/).")
     var migrations: String?
 
+    func validate() throws {
+        guard workers > 0, concurrency > 0 else { throw ValidationError("--workers and --concurrency must be at least 1") }
+        guard (0...1).contains(hallucinationRate) else { throw ValidationError("--hallucination-rate must be between 0 and 1") }
+    }
+
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
-        var database = database
-        var cluster: PostgresCluster?
-        if database.databaseURL == nil && ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"] == nil {
-            let directory = URL(fileURLWithPath: home).appendingPathComponent("postgres").standardizedFileURL
-            print("starting a private PostgreSQL cluster in \(directory.path) …")
-            let embedded = try PostgresCluster.prepare(at: directory)
-            try embedded.start()
-            cluster = embedded
-            database.databaseURL = embedded.connectionString
-            print("PostgreSQL is up at \(embedded.connectionString)")
+        let homeURL = URL(fileURLWithPath: home).standardizedFileURL
+        try FileManager.default.createDirectory(at: homeURL.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        let services = DemoServices()
+        let signals = ShutdownSignals { services.interrupt() }
+        defer { signals.cancel() }
+        do {
+            try await runDemo(home: homeURL, services: services)
+            await services.stop()
+        } catch {
+            await services.stop()
+            throw error
         }
-        defer {
-            if let cluster {
-                try? cluster.stop()
-                print("stopped the private PostgreSQL cluster")
+    }
+
+    private func runDemo(home: URL, services: DemoServices) async throws {
+        var database = database
+        // 1. PostgreSQL: the configured one, or a private cluster.
+        if database.databaseURL == nil && ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"] == nil {
+            let directory = home.appendingPathComponent("postgres")
+            say("starting a private PostgreSQL cluster in \(directory.path)")
+            let cluster = try PostgresCluster.prepare(at: directory)
+            try cluster.start()
+            services.cluster = cluster
+            database.databaseURL = cluster.connectionString
+        }
+        let url = database.databaseURL ?? ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"] ?? ""
+        // 2. Endpoints: the configured file, or the simulator.
+        let endpointsPath: String
+        if let endpoints {
+            endpointsPath = endpoints
+        } else {
+            var configuration = SimulatorConfiguration()
+            configuration.latency = .logNormal(p50Ms: latencyMs, p99Ms: latencyMs * 4)
+            configuration.faults = FaultRates(rateLimited: 0.02, serverError: 0.01)
+            configuration.hallucinationRate = hallucinationRate
+            configuration.seed = 7
+            let simulator = Simulator(configuration: configuration)
+            let port = try await simulator.start()
+            services.simulator = simulator
+            endpointsPath = home.appendingPathComponent("demo.endpoints.yaml").path
+            try Self.simulatorEndpoints(port: port).write(toFile: endpointsPath, atomically: true, encoding: .utf8)
+            say("simulated endpoint on http://127.0.0.1:\(port)/v1 (2% 429s, 1% 500s, \(Int(hallucinationRate * 100))% hallucinations)")
+        }
+        let registry = try EndpointRegistry.load(path: endpointsPath)
+        guard let specPath = spec ?? RecipeExamples.demoSpecPath else {
+            throw ValidationError("the bundled example spec is missing; pass --spec")
+        }
+
+        try await database.withPool(role: "demo", maxConnections: 4) { pool in
+            // 3. Schema, then the build.
+            try await MigrateCommand.run(pool: pool, schema: database.schema, migrationsPath: migrations, statusOnly: false)
+            let queue = TaskQueue(pool: pool, configuration: QueueConfiguration(schema: database.schema))
+            let plan = try BuildSpecParser(file: specPath, endpoints: registry).parseFile()
+            let report = try await BuildSubmitter(queue: queue).submit(plan)
+            print(report.text)
+            guard let buildID = report.buildID else { throw ValidationError("the build was not created") }
+
+            // 4. Coordinator here, workers as processes.
+            let coordinator = Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs)
+            services.coordinator = Task { await coordinator.run() }
+            let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+            for index in 0..<workers {
+                var arguments = ["worker", "--database-url", url, "--schema", database.schema, "--endpoints", endpointsPath,
+                                 "--concurrency", String(concurrency), "--log-level", "warning"]
+                let log = home.appendingPathComponent("logs/worker-\(index + 1).log").path
+                services.workers.append(try ChildProcess(executable, arguments, outputPath: log))
+            }
+            say("started the coordinator and \(workers) worker process(es) (logs in \(home.appendingPathComponent("logs").path))")
+
+            // 5. Progress until the build finishes.
+            let monitor = BuildProgressMonitor(queue: queue)
+            let started = ContinuousClock.now
+            var lastLine = ContinuousClock.now - .seconds(10)
+            while true {
+                if services.interrupted { throw CleanExit.message("interrupted; the build stays in the database (quarry status \(buildID))") }
+                let exited = services.workers.filter { $0.exitStatusIfExited() != nil }
+                if exited.count == services.workers.count {
+                    throw ValidationError("every worker process exited; the last lines of \(exited[0].outputPath):\n\(exited[0].output.suffix(1_500))")
+                }
+                guard let build = try await queue.build(buildID) else { throw ValidationError("build \(buildID) vanished") }
+                if build.state != "active" && build.state != "paused" { break }
+                if ContinuousClock.now - lastLine >= .seconds(2) {
+                    for line in try await monitor.lines() where line.hasPrefix("build \(buildID) ") { say(line) }
+                    lastLine = ContinuousClock.now
+                }
+                if ContinuousClock.now - started > .seconds(timeoutSeconds) {
+                    throw ValidationError("the build did not finish within \(Int(timeoutSeconds)) s; see quarry status \(buildID)")
+                }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            let elapsed = ContinuousClock.now - started
+            say("build \(buildID) finished in \(String(format: "%.1f", BenchSupport.seconds(elapsed))) s")
+
+            // 6. Export and report.
+            let folder = URL(fileURLWithPath: out ?? "out/demo-\(buildID)").standardizedFileURL
+            let manifest = try await BuildExporter(queue: queue).export(buildID: buildID, to: folder)
+            let reportPath = folder.appendingPathComponent("report.json").path
+            if let data = FileManager.default.contents(atPath: reportPath) {
+                print(String(decoding: data, as: UTF8.self))
+            }
+            say("exported to \(folder.path):")
+            for file in manifest.files { say("  \(file.name)  \(file.lines) lines  sha256 \(file.sha256.prefix(16))…") }
+            if let simulator = services.simulator {
+                let stats = simulator.stats
+                say("simulator served \(stats.totalRequests) requests (\(stats.duplicateSuccessfulRequests) paid twice)")
             }
         }
-        try await database.withPool(role: "demo", maxConnections: 1) { pool in
-            try await MigrateCommand.run(pool: pool, schema: database.schema, migrationsPath: migrations, statusOnly: false)
-            try await MigrateCommand.run(pool: pool, schema: database.schema, migrationsPath: migrations, statusOnly: true)
+    }
+
+    private func say(_ line: String) {
+        print("[demo] \(line)")
+    }
+
+    static func simulatorEndpoints(port: Int) -> String {
+        """
+        # Written by quarry demo: the simulated endpoint it started.
+        endpoints:
+          - name: sim
+            base_url: http://127.0.0.1:\(port)/v1
+            model: sim-small
+            rpm: 6000
+            max_in_flight: 64
+            timeout_seconds: 30
+            price_per_million_input: 0.15
+            price_per_million_output: 0.60
+
+        """
+    }
+}
+
+/// What the demo started, so it can all be stopped on success, failure or Ctrl-C.
+final class DemoServices: @unchecked Sendable {
+    // @unchecked: the fields are set on the demo's own task before anything reads them concurrently;
+    // `interrupted` is the only field written from the signal queue, through `lock`.
+    var cluster: PostgresCluster?
+    var simulator: Simulator?
+    var coordinator: Task<Void, Never>?
+    var workers: [ChildProcess] = []
+    private let lock = NSLock()
+    private var interruptedFlag = false
+
+    var interrupted: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return interruptedFlag
+    }
+
+    func interrupt() {
+        lock.lock()
+        interruptedFlag = true
+        lock.unlock()
+    }
+
+    func stop() async {
+        for worker in workers { worker.signal(SIGTERM) }
+        for worker in workers { _ = await worker.waitForExit(timeout: .seconds(30)) }
+        coordinator?.cancel()
+        await coordinator?.value
+        await simulator?.stop()
+        if let cluster {
+            try? cluster.stop()
+            print("[demo] stopped the private PostgreSQL cluster")
         }
     }
 }

@@ -10,7 +10,10 @@ public final class ChildProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var exitStatus: Int32?
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], outputPath: String? = nil) throws {
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], removing removed: [String] = [],
+        outputPath: String? = nil
+    ) throws {
         self.outputPath = outputPath ?? NSTemporaryDirectory() + "quarry-child-\(UUID().uuidString).log"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -22,6 +25,7 @@ public final class ChildProcess: @unchecked Sendable {
         defer { argv.forEach { free($0) } }
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
+        for key in removed { merged[key] = nil }
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
