@@ -41,8 +41,10 @@ public final class ExportFileWriter {
 
     /// Appends `value` as a whole (pretty-printed) JSON document and a final newline.
     public func writeDocument(_ value: some Encodable) throws {
-        try write(Array(Self.encoder(pretty: true).encode(value)))
+        let document = Array(try Self.encoder(pretty: true).encode(value))
+        try write(document)
         try write([0x0A])
+        lines += document.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
     }
 
     private func write(_ data: [UInt8]) throws {

@@ -106,6 +106,13 @@ public struct BuildSpecParser {
         }
         guard let pathNode = mapping["path"] else { throw fail(.missingField, "input.path is required", node, field: "input.path") }
         let path = resolve(try string(pathNode, field: "input.path"))
+        // Opening the file now turns a wrong path into an error at this line, before any build exists.
+        do {
+            let probe = try ByteStream(path: path)
+            probe.close()
+        } catch {
+            throw RecipeError(error.code, "\(error.message): \(path)", file: file, line: pathNode.mark?.line, field: "input.path")
+        }
         var format: InputFormat
         if let formatNode = mapping["format"] {
             let text = try string(formatNode, field: "input.format")
@@ -139,13 +146,6 @@ public struct BuildSpecParser {
                 throw fail(.invalidValue, "input.max_record_bytes must be an integer in 1...\(256 << 20)", limitNode, field: "input.max_record_bytes")
             }
             limit = value
-        }
-        // Opening the file now turns a wrong path into an error at this line, before any build exists.
-        do {
-            let probe = try ByteStream(path: path)
-            probe.close()
-        } catch {
-            throw RecipeError(error.code, "\(error.message): \(path)", file: file, line: pathNode.mark?.line, field: "input.path")
         }
         return StoredBuildSpec.Input(path: path, format: format, fields: fields, maxRecordBytes: limit)
     }
