@@ -3,7 +3,6 @@ import Foundation
 /// The folder an export writes into, and the files written so far (for the manifest).
 public final class ExportDirectory {
     public let url: URL
-    private var open: [ExportFileWriter] = []
     public private(set) var files: [ExportedFile] = []
 
     init(url: URL) throws(RecipeError) {
@@ -17,14 +16,11 @@ public final class ExportDirectory {
 
     /// A new file in the folder. `deterministic`: see `ExportedFile.deterministic`.
     public func create(_ name: String, deterministic: Bool) throws(RecipeError) -> ExportFileWriter {
-        let writer = try ExportFileWriter(directory: url, name: name, deterministic: deterministic)
-        open.append(writer)
-        return writer
+        try ExportFileWriter(directory: url, name: name, deterministic: deterministic)
     }
 
     /// Closes `writer`, recording its entry.
     public func finish(_ writer: ExportFileWriter) throws {
         files.append(try writer.finish())
-        open.removeAll { $0 === writer }
     }
 }

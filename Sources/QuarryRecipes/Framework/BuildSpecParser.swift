@@ -191,8 +191,9 @@ public struct BuildSpecParser {
                     let known = recipe.parameters.map(\.name).joined(separator: ", ")
                     throw fail(.unknownParameter, "recipe \(recipe.name) has no parameter '\(name)' (its parameters: \(known))", key, field: "parameters.\(name)")
                 }
-                let parsed = Self.value(value, for: definition.kind)
-                if let problem = parsed.flatMap(definition.problem(with:)) ?? (parsed == nil ? definition.problem(with: .null) : nil) {
+                // A value of the wrong type reads as null, whose problem names the type wanted.
+                let parsed = Self.value(value, for: definition.kind) ?? .null
+                if let problem = definition.problem(with: parsed) {
                     throw fail(.invalidValue, problem, value, field: "parameters.\(name)")
                 }
                 overrides[name] = parsed

@@ -6,6 +6,7 @@ struct JSONArrayScanner: RecordScanner {
     private enum State { case start, beforeElement, afterElement, afterClose, unclosed, done }
 
     private var stream: ByteStream
+    private let path: String
     private let limit: Int
     private var line = 1
     private var state = State.start
@@ -16,8 +17,6 @@ struct JSONArrayScanner: RecordScanner {
         self.limit = limit
         self.path = path
     }
-
-    private let path: String
 
     mutating func next() throws(RecipeError) -> RawRecord? {
         switch state {

@@ -98,7 +98,7 @@ struct Rag4RagExporter {
         let reportFile = try context.directory.create("report.json", deterministic: true)
         try reportFile.writeDocument(report)
         try context.directory.finish(reportFile)
-        summary.models = summary.models.mapValues { Array(Set($0)).sorted() }
+        summary.models = summary.models.mapValues { $0.sorted() }
         return summary
     }
 
