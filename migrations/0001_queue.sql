@@ -7,8 +7,8 @@
 --   * Running rows have their own small partial index for rescue (lease expiry).
 --   * Counts for monitoring come from a ledger of per-statement deltas (see task_count_deltas), not from
 --     scanning tasks, so the views cost the same on 10 million rows as on 10.
---   * Old builds are removed with the prune procedure (0006), which commits after every batch so no long
---     transaction pins the xmin horizon; tasks has aggressive per-table autovacuum settings.
+--   * Old builds are removed by `quarry prune`, which deletes in batches, each its own transaction, so no
+--     long transaction pins the xmin horizon; tasks has aggressive per-table autovacuum settings.
 
 CREATE TABLE builds (
     id            bigserial PRIMARY KEY,

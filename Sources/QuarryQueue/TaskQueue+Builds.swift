@@ -141,12 +141,38 @@ extension TaskQueue {
 }
 
 extension TaskQueue {
-    /// Deletes a build and everything it produced, in committed batches (see migrations/0006_prune.sql).
-    /// Returns how many tasks it had.
+    /// Deletes a build and everything it produced in batches of `batch` rows, each batch its own statement
+    /// and transaction, so no long transaction pins the xmin horizon and autovacuum keeps up while millions
+    /// of rows go. Returns how many tasks it had.
     @discardableResult
     public func prune(buildID: Int, batch: Int = 10_000) async throws -> Int {
-        let count = try await pool.query("SELECT count(*) AS n FROM \(identifier: schema).tasks WHERE build_id = \(buildID)")[0].decode(Int.self, "n")
-        try await pool.query("CALL \(identifier: schema).prune(\(buildID), \(Int32(batch)))")
-        return count
+        let s = schema
+        try await pool.query(
+            """
+            UPDATE \(identifier: s).builds SET state = 'cancelled', state_reason = 'pruning', updated_at = now()
+            WHERE id = \(buildID) AND state IN ('active', 'paused')
+            """)
+        let batches: [PostgresQuery] = [
+            "DELETE FROM \(identifier: s).results WHERE task_id IN (SELECT task_id FROM \(identifier: s).results WHERE build_id = \(buildID) LIMIT \(batch))",
+            "DELETE FROM \(identifier: s).task_attempts WHERE ctid IN (SELECT ctid FROM \(identifier: s).task_attempts WHERE build_id = \(buildID) LIMIT \(batch))",
+            "DELETE FROM \(identifier: s).tasks WHERE id IN (SELECT id FROM \(identifier: s).tasks WHERE build_id = \(buildID) LIMIT \(batch))",
+            "DELETE FROM \(identifier: s).records WHERE line IN (SELECT line FROM \(identifier: s).records WHERE build_id = \(buildID) LIMIT \(batch)) AND build_id = \(buildID)",
+        ]
+        var tasks = 0
+        for (index, statement) in batches.enumerated() {
+            while true {
+                let removed = try await pool.query(statement).affectedRows
+                if index == 2 { tasks += removed }
+                if removed == 0 { break }
+            }
+        }
+        try await foldCounts()
+        try await pool.transaction { tx in
+            try await tx.query("DELETE FROM \(identifier: s).rejects WHERE build_id = \(buildID)")
+            try await tx.query("DELETE FROM \(identifier: s).task_counts WHERE build_id = \(buildID)")
+            try await tx.query("DELETE FROM \(identifier: s).completions_per_minute WHERE build_id = \(buildID)")
+            try await tx.query("DELETE FROM \(identifier: s).builds WHERE id = \(buildID)")
+        }
+        return tasks
     }
 }
