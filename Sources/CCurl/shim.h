@@ -39,4 +39,20 @@ static inline CURLcode quarry_curl_easy_getinfo_pointer(CURL *h, CURLINFO i, voi
 static inline CURLMcode quarry_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) {
     return curl_multi_setopt(m, o, v);
 }
+static inline CURLMcode quarry_curl_multi_setopt_pointer(CURLM *m, CURLMoption o, void *v) {
+    return curl_multi_setopt(m, o, v);
+}
+static inline CURLMcode quarry_curl_multi_setopt_socket_cb(CURLM *m, curl_socket_callback v) {
+    return curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, v);
+}
+static inline CURLMcode quarry_curl_multi_setopt_timer_cb(CURLM *m, curl_multi_timer_callback v) {
+    return curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, v);
+}
+
+#if defined(__linux__)
+// QuarryHTTP drives libcurl's socket interface from an epoll set woken through an eventfd. Swift's
+// Glibc module does not export these two headers, and CCurl is imported only by QuarryHTTP.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#endif
 #endif

@@ -12,16 +12,20 @@ import Darwin
 /// Owns one libcurl multi handle and the thread that drives it.
 ///
 /// Callers never touch libcurl: they put transfers (and cancellations) into a lock-protected inbox
-/// and poke the driver with `curl_multi_wakeup`. The driver thread loops: drain the inbox, attach or
-/// detach easy handles, `curl_multi_perform`, harvest `curl_multi_info_read` completions and resume
-/// their continuations, then sleep in `curl_multi_poll` until a socket is ready, a libcurl timer is
-/// due, or a wake-up arrives.
+/// and poke the driver (`CurlWaiter.wake`). The driver thread is event-driven: libcurl tells it which
+/// sockets to watch (`CURLMOPT_SOCKETFUNCTION`) and when its next timeout is due
+/// (`CURLMOPT_TIMERFUNCTION`); the driver sleeps in `epoll_wait` on exactly those sockets plus a wake-up
+/// eventfd, and hands each ready socket to `curl_multi_socket_action`. Work per wake-up is therefore
+/// proportional to the sockets that are ready, not to the number of requests in flight. Each loop
+/// drains the inbox once, runs libcurl, then harvests `curl_multi_info_read` completions as one batch.
 ///
 /// `@unchecked Sendable`: the state shared between threads is the `inbox` and `lifecycle`, each
-/// guarded by its own lock. `active`, `pool` and the multi handle's transfer state are touched only by
-/// the driver thread. The one libcurl call made from other threads, `curl_multi_wakeup`, is documented
-/// as thread-safe, and is only made while holding the inbox lock with `stopping == false`, which
-/// guarantees the driver has not yet begun `curl_multi_cleanup`.
+/// guarded by its own lock. Everything else (`active`, `pool`, the caches, the waiter's epoll set and
+/// timer, and the multi handle's transfer state) is touched only by the driver thread, including from
+/// the libcurl callbacks, which run on it inside `curl_multi_socket_action`. The one thing other
+/// threads do besides the inbox is `waiter.wake()` (a write to an eventfd, or `curl_multi_wakeup`
+/// where there is no epoll; both thread-safe), made only while holding the inbox lock with
+/// `stopping == false`, so never after the driver has begun tearing down.
 final class CurlMultiDriver: @unchecked Sendable {
     private struct Inbox {
         var adds: [CurlTransfer] = []
@@ -44,16 +48,27 @@ final class CurlMultiDriver: @unchecked Sendable {
     private let logger: Logger
     private let inbox = LockedValue(Inbox())
     private let lifecycle = LockedValue(Lifecycle())
+    private let waiter: CurlWaiter
 
     // Driver-thread state.
-    private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Attached transfers; each knows its index (`activeIndex`), and libcurl hands it back through
+    /// `CURLINFO_PRIVATE`, so there is no lookup table to hash into.
+    private var active: [CurlTransfer] = []
     private var pool: CurlEasyPool
+    private var headerCache = CurlHeaderListCache()
+    /// Transfers whose result is decided this loop; resumed together after one lock round-trip.
+    private var completed: [(transfer: CurlTransfer, result: Result<HTTPResponse, any Error>)] = []
 
     init(configuration: HTTPClient.Configuration, logger: Logger) throws(HTTPClientError) {
         guard let multi = curl_multi_init() else {
             throw HTTPClientError(code: .other, message: "curl_multi_init failed", url: "")
         }
+        guard let waiter = CurlWaiter(multi: multi, backstop: configuration.pollInterval, logger: logger) else {
+            curl_multi_cleanup(multi)
+            throw HTTPClientError(code: .other, message: "could not create the HTTP driver's epoll set or eventfd", url: "")
+        }
         self.multi = multi
+        self.waiter = waiter
         self.configuration = configuration
         self.logger = logger
         self.pool = CurlEasyPool(maxIdle: configuration.maxIdleEasyHandles)
@@ -65,6 +80,7 @@ final class CurlMultiDriver: @unchecked Sendable {
         if let cached = configuration.maxCachedConnections {
             _ = quarry_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(0, cached))
         }
+        waiter.install()
     }
 
     deinit {
@@ -73,6 +89,7 @@ final class CurlMultiDriver: @unchecked Sendable {
         if lifecycle.withLock({ $0.thread == nil }) {
             curl_multi_cleanup(multi)
         }
+        waiter.closeDescriptors()
     }
 
     /// Starts the driver thread. Called once, from `HTTPClient.init`.
@@ -117,7 +134,7 @@ final class CurlMultiDriver: @unchecked Sendable {
         inbox.withLock { inbox in
             guard !inbox.stopping else { return }
             inbox.stopping = true
-            _ = curl_multi_wakeup(multi)
+            waiter.wake()
         }
         lifecycle.withLock { lifecycle in
             guard !lifecycle.joined else { return }
@@ -129,7 +146,7 @@ final class CurlMultiDriver: @unchecked Sendable {
     private func wakeLocked(_ inbox: inout Inbox) {
         if !inbox.wakeupPending {
             inbox.wakeupPending = true
-            _ = curl_multi_wakeup(multi)
+            waiter.wake()
         }
     }
 
@@ -139,61 +156,54 @@ final class CurlMultiDriver: @unchecked Sendable {
         logger.debug("HTTP driver started")
         var adds: [CurlTransfer] = []
         var cancels: [CurlTransfer] = []
-        var running: Int32 = 0
-        let pollMilliseconds = Int32(clamping: max(1, configuration.pollInterval.curlMilliseconds))
-        var reportedPollFailure = false
 
         while true {
-            let stopping = inbox.withLock { inbox in
-                swap(&adds, &inbox.adds)
-                swap(&cancels, &inbox.cancels)
-                inbox.wakeupPending = false
-                return inbox.stopping
-            }
-            if stopping {
-                // Cancels first, so a task that was cancelled sees CancellationError, not .shutdown.
-                for transfer in cancels { cancelTransfer(transfer) }
-                for transfer in adds {
-                    if transfer.phase == .cancelledBeforeStart {
-                        finish(transfer, .failure(CancellationError()))
-                    } else {
-                        finish(transfer, .failure(shutdownError(transfer)))
+            // Sleeps until a watched socket is ready, libcurl's timer is due or a wake-up arrives, and
+            // runs libcurl for the ready sockets. Returns whether the inbox may hold new work.
+            let woken = waiter.wait()
+            if woken {
+                let stopping = inbox.withLock { inbox in
+                    swap(&adds, &inbox.adds)
+                    swap(&cancels, &inbox.cancels)
+                    inbox.wakeupPending = false
+                    return inbox.stopping
+                }
+                if stopping {
+                    // Cancels first, so a task that was cancelled sees CancellationError, not .shutdown.
+                    for transfer in cancels { cancelTransfer(transfer) }
+                    for transfer in adds {
+                        if transfer.phase == .cancelledBeforeStart {
+                            finish(transfer, .failure(CancellationError()))
+                        } else {
+                            finish(transfer, .failure(shutdownError(transfer)))
+                        }
                     }
+                    break
                 }
-                break
+                // Adds before cancels: a cancel that arrived in the same batch as its add must find the
+                // transfer running (or, if the cancel came first, already marked `cancelledBeforeStart`).
+                for transfer in adds { startTransfer(transfer) }
+                adds.removeAll(keepingCapacity: true)
+                for transfer in cancels { cancelTransfer(transfer) }
+                cancels.removeAll(keepingCapacity: true)
             }
-            // Adds before cancels: a cancel that arrived in the same batch as its add must find the
-            // transfer running (or, if the cancel came first, already marked `cancelledBeforeStart`).
-            for transfer in adds { startTransfer(transfer) }
-            adds.removeAll(keepingCapacity: true)
-            for transfer in cancels { cancelTransfer(transfer) }
-            cancels.removeAll(keepingCapacity: true)
-
-            let performCode = curl_multi_perform(multi, &running)
-            if performCode != CURLM_OK {
-                logger.error("curl_multi_perform failed", metadata: ["code": "\(performCode.rawValue)"])
-            }
+            // New handles set libcurl's timer to "now", so this starts the whole batch in one call.
+            waiter.runDueTimer()
             reapCompletions()
-
-            let pollCode = curl_multi_poll(multi, nil, 0, pollMilliseconds, nil)
-            if pollCode != CURLM_OK {
-                if !reportedPollFailure {
-                    reportedPollFailure = true
-                    logger.error("curl_multi_poll failed", metadata: ["code": "\(pollCode.rawValue)"])
-                }
-                // A poll that fails returns at once; without a pause the loop would spin a core.
-                usleep(10_000)
-            }
+            flushCompletions()
         }
 
         let abandoned = active.count
-        for (handle, transfer) in active {
-            _ = curl_multi_remove_handle(multi, handle)
-            _ = transfer.detach()
+        for transfer in active {
+            if let easy = transfer.easy { _ = curl_multi_remove_handle(multi, easy.raw) }
+            transfer.activeIndex = -1
+            recycle(transfer)
             finish(transfer, .failure(shutdownError(transfer)))
         }
         active.removeAll()
+        flushCompletions()
         pool.removeAll()
+        headerCache.removeAll()
         curl_multi_cleanup(multi)
         logger.debug("HTTP driver stopped", metadata: ["abandoned": "\(abandoned)"])
     }
@@ -213,7 +223,7 @@ final class CurlMultiDriver: @unchecked Sendable {
             return
         }
         transfer.easy = easy
-        if let error = transfer.configure(easy, configuration: configuration) {
+        if let error = transfer.configure(easy, configuration: configuration, headerCache: &headerCache) {
             recycle(transfer)
             finish(transfer, .failure(error))
             return
@@ -226,7 +236,8 @@ final class CurlMultiDriver: @unchecked Sendable {
             return
         }
         transfer.phase = .running
-        active[easy.raw] = transfer
+        transfer.activeIndex = active.count
+        active.append(transfer)
     }
 
     private func cancelTransfer(_ transfer: CurlTransfer) {
@@ -238,8 +249,8 @@ final class CurlMultiDriver: @unchecked Sendable {
                 // Removing a handle mid-transfer aborts it; libcurl closes that connection rather
                 // than return it to the pool half-read.
                 _ = curl_multi_remove_handle(multi, easy.raw)
-                active[easy.raw] = nil
             }
+            deactivate(transfer)
             recycle(transfer)
             logger.debug("HTTP request cancelled", metadata: ["url": "\(HTTPClientError.redacted(transfer.request.url))"])
             finish(transfer, .failure(CancellationError()))
@@ -248,18 +259,39 @@ final class CurlMultiDriver: @unchecked Sendable {
         }
     }
 
+    /// Removes a transfer from `active` by swapping the last one into its place.
+    private func deactivate(_ transfer: CurlTransfer) {
+        let index = transfer.activeIndex
+        guard index >= 0, index < active.count, active[index] === transfer else { return }
+        let last = active.removeLast()
+        if last !== transfer {
+            active[index] = last
+            last.activeIndex = index
+        }
+        transfer.activeIndex = -1
+    }
+
     private func reapCompletions() {
         var remaining: Int32 = 0
         while let message = curl_multi_info_read(multi, &remaining) {
             guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
             // Copy out of the message before remove_handle, which may free it.
             let code = message.pointee.data.result
-            guard let transfer = active.removeValue(forKey: handle) else {
+            var privateData: UnsafeMutableRawPointer?
+            _ = quarry_curl_easy_getinfo_pointer(handle, CURLINFO_PRIVATE, &privateData)
+            guard let privateData else {
+                _ = curl_multi_remove_handle(multi, handle)
+                continue
+            }
+            // Unretained: `active` holds the reference until `deactivate` below.
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(privateData).takeUnretainedValue()
+            guard transfer.phase == .running, transfer.easy?.raw == handle else {
                 _ = curl_multi_remove_handle(multi, handle)
                 continue
             }
             let result = transfer.makeResult(code)
             _ = curl_multi_remove_handle(multi, handle)
+            deactivate(transfer)
             recycle(transfer)
             log(transfer, result)
             finish(transfer, result)
@@ -267,15 +299,37 @@ final class CurlMultiDriver: @unchecked Sendable {
     }
 
     private func recycle(_ transfer: CurlTransfer) {
+        if let slot = transfer.headerListSlot {
+            headerCache.release(slot: slot)
+            transfer.headerListSlot = nil
+            transfer.headerList = nil
+        }
         if let easy = transfer.detach() {
             pool.recycle(easy)
         }
     }
 
+    /// Decides a transfer's result; the continuation is resumed in `flushCompletions`.
     private func finish(_ transfer: CurlTransfer, _ result: Result<HTTPResponse, any Error>) {
         guard transfer.phase != .finished else { return }
-        inbox.withLock { $0.inFlight -= 1 }
-        transfer.finish(result)
+        completed.append((transfer, result))
+        // Marks it finished now, so a cancel later in the same loop is a no-op.
+        transfer.phase = .finished
+    }
+
+    /// One lock round-trip for the whole batch, then the resumptions (outside the lock, so woken tasks
+    /// never contend with it). `inFlight` drops before the resumptions, so a caller that got its
+    /// response never sees itself still counted.
+    private func flushCompletions() {
+        guard !completed.isEmpty else { return }
+        let count = completed.count
+        inbox.withLock { $0.inFlight -= count }
+        for (transfer, result) in completed {
+            let continuation = transfer.continuation
+            transfer.continuation = nil
+            continuation?.resume(with: result)
+        }
+        completed.removeAll(keepingCapacity: true)
     }
 
     private func shutdownError(_ transfer: CurlTransfer) -> HTTPClientError {

@@ -3,7 +3,9 @@ import CCurl
 extension CurlTransfer {
     /// Sets every option this request needs on `easy` (fresh from the pool, so at libcurl defaults).
     /// Returns the error to fail the request with, or nil. Driver thread only.
-    func configure(_ easy: CurlEasyHandle, configuration: HTTPClient.Configuration) -> HTTPClientError? {
+    func configure(
+        _ easy: CurlEasyHandle, configuration: HTTPClient.Configuration, headerCache: inout CurlHeaderListCache
+    ) -> HTTPClientError? {
         let handle = easy.raw
         let userdata = Unmanaged.passUnretained(self).toOpaque()
         var failure: (option: String, code: CURLcode)?
@@ -24,6 +26,8 @@ extension CurlTransfer {
         check(quarry_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, userdata), "WRITEDATA")
         check(quarry_curl_easy_setopt_write_cb(handle, CURLOPT_HEADERFUNCTION, CurlCallbacks.header), "HEADERFUNCTION")
         check(quarry_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, userdata), "HEADERDATA")
+        // How the driver finds this transfer from a finished easy handle (no lookup table).
+        check(quarry_curl_easy_setopt_pointer(handle, CURLOPT_PRIVATE, userdata), "PRIVATE")
 
         if configuration.http2 {
             // HTTP/2 via ALPN on https; plain http stays HTTP/1.1 (no h2c upgrade round trip).
@@ -54,7 +58,11 @@ extension CurlTransfer {
         }
 
         configureMethodAndBody(handle, check: check)
-        headerList = makeHeaderList(configuration: configuration)
+        let (list, slot) = headerCache.acquire(headers: request.headers, sendsBody: sendsBody) {
+            makeHeaderList(configuration: configuration)
+        }
+        headerList = list
+        headerListSlot = slot
         if let headerList {
             check(quarry_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "HTTPHEADER")
         }
@@ -68,10 +76,16 @@ extension CurlTransfer {
         )
     }
 
+    /// Whether the request uploads a body (possibly empty): POST, PUT and PATCH always do.
+    var sendsBody: Bool {
+        let method = request.method
+        return !request.body.isEmpty || method == .post || method == .put || method == .patch
+    }
+
     private func configureMethodAndBody(_ handle: UnsafeMutableRawPointer, check: (CURLcode, @autoclosure () -> String) -> Void) {
         let method = request.method
         let body = request.body
-        let sendsBody = !body.isEmpty || method == .post || method == .put || method == .patch
+        let sendsBody = self.sendsBody
 
         if method == .get, !sendsBody {
             check(quarry_curl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1), "HTTPGET")
@@ -120,7 +134,6 @@ extension CurlTransfer {
             // a 100 the server may never send. API servers read the body anyway; skip the round trip.
             append("Expect:")
         }
-        let sendsBody = !request.body.isEmpty || [.post, .put, .patch].contains(request.method)
         if sendsBody, !headers.contains("Content-Type") {
             // Otherwise libcurl labels every body application/x-www-form-urlencoded.
             append("Content-Type:")

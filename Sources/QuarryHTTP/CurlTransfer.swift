@@ -8,7 +8,7 @@ import CCurl
 ///   transfer through the driver's inbox lock (the lock orders the write before the driver's reads);
 /// - from then on every other stored property is read and written only on the driver thread,
 ///   including from the libcurl callbacks, which libcurl invokes on that thread inside
-///   `curl_multi_perform`;
+///   `curl_multi_socket_action`;
 /// - the cancellation handler only passes the reference back to the driver through the same lock.
 final class CurlTransfer: @unchecked Sendable {
     enum Phase {
@@ -18,17 +18,24 @@ final class CurlTransfer: @unchecked Sendable {
         case cancelledBeforeStart
         /// Attached to the multi handle.
         case running
-        /// Continuation resumed; nothing more may happen.
+        /// Result decided; the continuation is (about to be) resumed and nothing more may happen.
         case finished
     }
 
     let request: HTTPRequest
-    var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    /// An unsafe continuation: the checked one allocates a canary object per request. Exactly-once
+    /// is kept by `phase`: the driver decides a result only while it is not `.finished`.
+    var continuation: UnsafeContinuation<HTTPResponse, any Error>?
 
     // Driver-thread state below.
     var phase: Phase = .pending
     var easy: CurlEasyHandle?
+    /// `CURLOPT_HTTPHEADER`. Owned by this transfer when `headerListSlot` is nil, else borrowed from
+    /// the driver's `CurlHeaderListCache`.
     var headerList: UnsafeMutablePointer<curl_slist>?
+    var headerListSlot: Int?
+    /// Position in the driver's `active` array while attached (O(1) removal without hashing).
+    var activeIndex = -1
     var responseHeaders = HTTPHeaders()
     var responseBody: [UInt8] = []
 
@@ -38,22 +45,14 @@ final class CurlTransfer: @unchecked Sendable {
 
     deinit {
         // Normally freed in `detach()`; this catches a transfer dropped on an unexpected path.
-        if let headerList { curl_slist_free_all(headerList) }
+        if let headerList, headerListSlot == nil { curl_slist_free_all(headerList) }
     }
 
-    /// Resumes the waiting task exactly once.
-    func finish(_ result: Result<HTTPResponse, any Error>) {
-        guard phase != .finished else { return }
-        phase = .finished
-        let continuation = self.continuation
-        self.continuation = nil
-        continuation?.resume(with: result)
-    }
-
-    /// Releases per-request libcurl resources and hands back the easy handle (if any).
+    /// Releases per-request libcurl resources and hands back the easy handle (if any). A borrowed
+    /// header list must have been returned to the cache (and `headerListSlot` cleared) first.
     func detach() -> CurlEasyHandle? {
         if let headerList {
-            curl_slist_free_all(headerList)
+            if headerListSlot == nil { curl_slist_free_all(headerList) }
             self.headerList = nil
         }
         let handle = easy
@@ -61,7 +60,7 @@ final class CurlTransfer: @unchecked Sendable {
         return handle
     }
 
-    // MARK: libcurl callbacks (driver thread, inside curl_multi_perform)
+    // MARK: libcurl callbacks (driver thread, inside curl_multi_socket_action)
 
     func appendBody(_ bytes: UnsafeRawBufferPointer) {
         responseBody.append(contentsOf: bytes)
@@ -84,6 +83,8 @@ final class CurlTransfer: @unchecked Sendable {
             bytes[2] == UInt8(ascii: "T"), bytes[3] == UInt8(ascii: "P"), bytes[4] == UInt8(ascii: "/")
         {
             responseHeaders = HTTPHeaders()
+            // Typical API responses carry under a dozen fields; reserving once beats regrowing.
+            responseHeaders.reserveCapacity(12)
             responseBody.removeAll(keepingCapacity: true)
             return
         }
@@ -95,8 +96,16 @@ final class CurlTransfer: @unchecked Sendable {
         }
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return }
         let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<colon]), as: UTF8.self)
-        let rawValue = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self)
-        let value = String(rawValue.trimmingASCIIWhitespace())
+        // Trim the value's spaces and tabs on the bytes, so it is decoded into a String only once.
+        var valueStart = colon + 1
+        var valueEnd = bytes.count
+        while valueStart < valueEnd, bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t") {
+            valueStart += 1
+        }
+        while valueEnd > valueStart, bytes[valueEnd - 1] == UInt8(ascii: " ") || bytes[valueEnd - 1] == UInt8(ascii: "\t") {
+            valueEnd -= 1
+        }
+        let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)
         responseHeaders.add(name: name, value: value)
 
         if HTTPHeaders.namesEqual(name, "Content-Length"), let length = Int(value), length > 0 {

@@ -8,8 +8,8 @@ import Darwin
 
 /// A joinable POSIX thread running one closure.
 ///
-/// The driver needs a thread of its own that blocks in `curl_multi_poll`: parking a cooperative-pool
-/// thread there would starve Swift concurrency on a 2-core machine. Foundation's `Thread` cannot be
+/// The driver needs a thread of its own that blocks in `epoll_wait` (or `curl_multi_poll`): parking a
+/// cooperative-pool thread there would starve Swift concurrency on a 2-core machine. Foundation's `Thread` cannot be
 /// joined, and `shutdown()` promises that the driver has really exited, so this is pthreads directly.
 struct DriverThread: @unchecked Sendable {
     // `@unchecked Sendable`: `pthread_t` is an opaque thread id (an integer on Linux, a pointer on

@@ -49,7 +49,9 @@ public final class HTTPClient: Sendable {
         let transfer = CurlTransfer(request: request)
         let driver = self.driver
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+            // Unsafe rather than checked: the checked variant allocates a canary per request; the driver
+            // resumes each transfer exactly once (see `CurlMultiDriver.finish`).
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<HTTPResponse, any Error>) in
                 // Must be stored before `submit` publishes the transfer to the driver thread.
                 transfer.continuation = continuation
                 if !driver.submit(transfer) {

@@ -9,8 +9,9 @@
 public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
     public typealias Element = (name: String, value: String)
 
-    private var names: [String] = []
-    private var values: [String] = []
+    // Internal for `CurlHeaderListCache`, which compares header sets exactly (names included).
+    private(set) var names: [String] = []
+    private(set) var values: [String] = []
 
     public init() {}
 
@@ -73,10 +74,17 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     }
 
     public func makeIterator() -> some IteratorProtocol<Element> {
+        // A concrete iterator rather than `AnyIterator`: that one boxes a closure context on the heap,
+        // and every request iterates its headers (validation, and the header list on a cache miss).
+        FieldIterator(names: names, values: values)
+    }
+
+    private struct FieldIterator: IteratorProtocol {
+        let names: [String]
+        let values: [String]
         var index = 0
-        let names = self.names
-        let values = self.values
-        return AnyIterator<Element> {
+
+        mutating func next() -> Element? {
             guard index < names.count else { return nil }
             defer { index += 1 }
             return (names[index], values[index])
@@ -116,6 +124,13 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 }
 
 extension HTTPHeaders {
+    /// Room for `count` fields without regrowing (response parsing: two arrays would otherwise grow
+    /// 1, 2, 4, 8… on every response).
+    mutating func reserveCapacity(_ count: Int) {
+        names.reserveCapacity(count)
+        values.reserveCapacity(count)
+    }
+
     /// Extends the most recent field's value (for folded header lines).
     mutating func appendToLastValue(_ suffix: String) {
         guard !values.isEmpty else { return }
