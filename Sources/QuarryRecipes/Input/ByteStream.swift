@@ -45,6 +45,30 @@ struct ByteStream {
         return buffer[index]
     }
 
+    /// The bytes up to the next newline (not included), keeping at most `limit + 1` of them, and the
+    /// line's full length; nil at the end of the file. Searches whole chunks rather than byte by byte.
+    mutating func nextLine(keeping limit: Int) throws(RecipeError) -> (bytes: [UInt8], size: Int)? {
+        var bytes: [UInt8] = []
+        var size = 0
+        var sawAny = false
+        while true {
+            if index >= buffer.count {
+                guard try refill() else { return sawAny ? (bytes, size) : nil }
+            }
+            sawAny = true
+            let end = buffer[index...].firstIndex(of: 0x0A)
+            let stop = end ?? buffer.count
+            size += stop - index
+            let room = limit + 1 - bytes.count
+            if room > 0 { bytes.append(contentsOf: buffer[index..<min(stop, index + room)]) }
+            if let end {
+                index = end + 1
+                return (bytes, size)
+            }
+            index = buffer.count
+        }
+    }
+
     private mutating func refill() throws(RecipeError) -> Bool {
         guard !finished else { return false }
         let data: Data?

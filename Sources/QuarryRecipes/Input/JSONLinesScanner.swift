@@ -11,27 +11,17 @@ struct JSONLinesScanner: RecordScanner {
     }
 
     mutating func next() throws(RecipeError) -> RawRecord? {
-        while true {
+        while let next = try stream.nextLine(keeping: limit) {
             line += 1
-            var bytes: [UInt8] = []
-            var size = 0
-            var blank = true
-            var sawAny = false
-            while let byte = try stream.next() {
-                sawAny = true
-                if byte == UInt8(ascii: "\n") { break }
-                size += 1
-                if byte != 0x20 && byte != 0x09 && byte != 0x0D { blank = false }
-                if bytes.count <= limit { bytes.append(byte) }
+            guard next.size <= limit else {
+                return RawRecord(line: line, bytes: Array(next.bytes.prefix(RecordMapper.excerptBytes)), size: next.size, oversized: true)
             }
-            if !sawAny { return nil }
-            if bytes.last == 0x0D {
-                bytes.removeLast()
-                size -= 1
-            }
-            if blank { continue }
-            return RawRecord(line: line, bytes: size > limit ? Array(bytes.prefix(RecordMapper.excerptBytes)) : bytes, size: size, oversized: size > limit)
+            var bytes = next.bytes
+            if bytes.last == 0x0D { bytes.removeLast() }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            return RawRecord(line: line, bytes: bytes, size: bytes.count)
         }
+        return nil
     }
 
     func close() { stream.close() }

@@ -35,42 +35,57 @@ public struct RecordMapper: Sendable {
             return reject("record is \(raw.size) bytes, over the limit of \(limit) bytes (input.max_record_bytes)")
         }
         if raw.unterminated { return reject("malformed JSON: the file ends inside this record (unclosed string or bracket)") }
-        if let offset = Self.invalidUTF8Offset(raw.bytes) { return reject("invalid UTF-8 at byte \(offset) of the record") }
-        let value: JSONValue
-        do {
-            value = try JSONValue.parse(raw.bytes)
-        } catch {
-            return reject("malformed JSON: \(Self.describe(error))")
+        // Fast paths first (the standard library's validator, Foundation's parser); the slow ones only
+        // run for a bad record, to say exactly what is wrong with it.
+        let data = Data(raw.bytes)
+        if String(validating: raw.bytes, as: UTF8.self) == nil {
+            return reject("invalid UTF-8 at byte \(Self.invalidUTF8Offset(raw.bytes) ?? 0) of the record")
         }
-        guard value.objectValue != nil else { return reject("not a JSON object (each record must be {…})") }
-        var mapped: [String: JSONValue] = [:]
+        guard let parsed = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            return reject("malformed JSON: \(Self.parseProblem(raw.bytes))")
+        }
+        guard let object = parsed as? [String: Any] else { return reject("not a JSON object (each record must be {…})") }
+        var mapped: [String: String] = [:]
         for field in fields {
-            guard let found = Self.lookup(field.source, in: value), !found.isNull else {
+            guard let found = Self.lookup(field.source, in: object), !(found is NSNull) else {
                 if field.required { return reject("missing field '\(field.source)' (mapped to \(field.name))") }
                 continue
             }
             let text: String
-            switch found {
-            case .string(let string): text = string
-            case .int(let number): text = String(number)
-            case .double(let number): text = String(number)
-            default: return reject("field '\(field.source)' (mapped to \(field.name)) must be a string or a number")
+            if let string = found as? String {
+                text = string
+            } else if let number = found as? NSNumber {
+                text = number.stringValue
+            } else {
+                return reject("field '\(field.source)' (mapped to \(field.name)) must be a string or a number")
             }
-            if field.required && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if field.required && text.allSatisfy(\.isWhitespace) {
                 return reject("field '\(field.source)' (mapped to \(field.name)) is empty")
             }
-            mapped[field.name] = .string(text)
+            mapped[field.name] = text
         }
-        let json = JSONValue.object(mapped).canonicalString
-        return .accepted(BuildRecord(line: raw.line, json: json, text: retrievable.flatMap { mapped[$0]?.stringValue }))
+        guard let json = try? JSONSerialization.data(withJSONObject: mapped, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return reject("the mapped fields cannot be encoded as JSON")
+        }
+        return .accepted(BuildRecord(line: raw.line, json: String(decoding: json, as: UTF8.self), text: retrievable.flatMap { mapped[$0] }))
     }
 
     /// A field by name, or by dotted path into nested objects (`meta.title`) when no key has the dots.
-    static func lookup(_ path: String, in value: JSONValue) -> JSONValue? {
-        if let direct = value[path] { return direct }
-        var current: JSONValue? = value
-        for part in path.split(separator: ".") { current = current?[String(part)] }
+    static func lookup(_ path: String, in object: [String: Any]) -> Any? {
+        if let direct = object[path] { return direct }
+        var current: Any? = object
+        for part in path.split(separator: ".") { current = (current as? [String: Any])?[String(part)] }
         return current
+    }
+
+    /// What the (slower, more talkative) JSON decoder says is wrong with `bytes`.
+    static func parseProblem(_ bytes: [UInt8]) -> String {
+        do {
+            _ = try JSONValue.parse(bytes)
+            return "not parseable"
+        } catch {
+            return describe(error)
+        }
     }
 
     /// The offset of the first byte that is not valid UTF-8, or nil.
