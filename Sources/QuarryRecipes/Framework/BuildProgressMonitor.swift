@@ -3,7 +3,7 @@ import QuarryQueue
 
 /// Progress of the builds in flight, one line each: tasks finished per kind, throughput since the
 /// last look, and an ETA for the tasks that exist so far (later stages are created as earlier ones
-/// finish, so the ETA is a lower bound until the last stage has been created).
+/// finish, so the ETA covers only the tasks that exist yet: a lower bound until the last stage exists).
 public final class BuildProgressMonitor {
     public let queue: TaskQueue
     private var previous: [Int: (finished: Int, at: ContinuousClock.Instant)] = [:]
@@ -44,7 +44,7 @@ public final class BuildProgressMonitor {
                     if waiting == 0 {
                         etaText = "ETA 0s"
                     } else if rate > 0 {
-                        etaText = "ETA ≥" + Self.duration(Double(waiting) / rate)
+                        etaText = "ETA " + Self.duration(Double(waiting) / rate)
                     }
                 }
             }
@@ -58,6 +58,7 @@ public final class BuildProgressMonitor {
 
     static func duration(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
+        if total < 1 { return "<1s" }
         if total < 60 { return "\(total)s" }
         if total < 3_600 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
         return "\(total / 3_600)h\(String(format: "%02d", total / 60 % 60))m"
