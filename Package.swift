@@ -105,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuarryRecipesTests",
-            dependencies: ["QuarryTestSupport", "QuarryRecipes", "QuarryQueue", "QuarryPostgres", "QuarrySimulator"],
+            dependencies: ["QuarryTestSupport", "QuarryRecipes", "QuarryLLM", "QuarryQueue", "QuarryPostgres", "QuarrySimulator"],
             swiftSettings: strict
         ),
         .testTarget(name: "QuarryCLITests", dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryPostgres"], swiftSettings: strict),

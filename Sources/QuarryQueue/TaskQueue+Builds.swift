@@ -16,11 +16,17 @@ public struct BuildInfo: Sendable, Equatable {
 
 extension TaskQueue {
     /// Creates a build and returns its id. `spec` is the build's JSON spec (never holds secrets).
-    public func createBuild(name: String, recipe: String? = nil, spec: String = "{}", budgetUSD: Double? = nil) async throws -> Int {
+    /// With `pausedReason` the build starts paused (e.g. while its records load), so no coordinator can
+    /// seed it half-loaded; `resumeBuild` starts it.
+    public func createBuild(
+        name: String, recipe: String? = nil, spec: String = "{}", budgetUSD: Double? = nil, pausedReason: String? = nil
+    ) async throws -> Int {
         let rows = try await pool.query(
             """
-            INSERT INTO \(identifier: schema).builds (name, recipe, spec, budget_usd)
-            VALUES (\(name), \(recipe), \(PostgresRawJSON(spec)), \(budgetUSD)) RETURNING id
+            INSERT INTO \(identifier: schema).builds (name, recipe, spec, budget_usd, state, state_reason)
+            VALUES (\(name), \(recipe), \(PostgresRawJSON(spec)), \(budgetUSD),
+                    CASE WHEN \(pausedReason)::text IS NULL THEN 'active' ELSE 'paused' END, \(pausedReason))
+            RETURNING id
             """)
         return try rows[0].decode(Int.self, "id")
     }

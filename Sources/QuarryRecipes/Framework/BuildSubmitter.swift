@@ -23,8 +23,8 @@ public struct BuildSubmitter: Sendable {
         var buildID: Int?
         if let queue {
             let id = try await queue.createBuild(
-                name: plan.spec.name, recipe: plan.spec.recipe, spec: BuildSpecStore.encode(plan.spec), budgetUSD: plan.spec.budgetUSD)
-            try await queue.pauseBuild(id, reason: "loading input records")
+                name: plan.spec.name, recipe: plan.spec.recipe, spec: BuildSpecStore.encode(plan.spec), budgetUSD: plan.spec.budgetUSD,
+                pausedReason: "loading input records")
             buildID = id
         }
         var report = SubmitReport(buildID: buildID, name: plan.spec.name, recipe: plan.spec.recipe, loaded: 0, rejected: 0, rejects: [])
