@@ -115,39 +115,11 @@ struct DemoCommand: AsyncParsableCommand {
             print(report.text)
             guard let buildID = report.buildID else { throw ValidationError("the build was not created") }
 
-            // 4. Coordinator here, workers as processes.
-            let coordinator = Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs)
-            services.coordinator = Task { await coordinator.run() }
-            let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-            for index in 0..<workers {
-                var arguments = ["worker", "--database-url", url, "--schema", database.schema, "--endpoints", endpointsPath,
-                                 "--concurrency", String(concurrency), "--log-level", "warning"]
-                let log = home.appendingPathComponent("logs/worker-\(index + 1).log").path
-                services.workers.append(try ChildProcess(executable, arguments, outputPath: log))
-            }
-            say("started the coordinator and \(workers) worker process(es) (logs in \(home.appendingPathComponent("logs").path))")
-
-            // 5. Progress until the build finishes.
-            let monitor = BuildProgressMonitor(queue: queue)
+            // 4. Coordinator here, workers as processes; progress until the build finishes.
             let started = ContinuousClock.now
-            var lastLine = ContinuousClock.now - .seconds(10)
-            while true {
-                if services.interrupted { throw CleanExit.message("interrupted; the build stays in the database (quarry status \(buildID))") }
-                let exited = services.workers.filter { $0.exitStatusIfExited() != nil }
-                if exited.count == services.workers.count {
-                    throw ValidationError("every worker process exited; the last lines of \(exited[0].outputPath):\n\(exited[0].output.suffix(1_500))")
-                }
-                guard let build = try await queue.build(buildID) else { throw ValidationError("build \(buildID) vanished") }
-                if build.state != "active" && build.state != "paused" { break }
-                if ContinuousClock.now - lastLine >= .seconds(2) {
-                    for line in try await monitor.lines() where line.hasPrefix("build \(buildID) ") { say(line) }
-                    lastLine = ContinuousClock.now
-                }
-                if ContinuousClock.now - started > .seconds(timeoutSeconds) {
-                    throw ValidationError("the build did not finish within \(Int(timeoutSeconds)) s; see quarry status \(buildID)")
-                }
-                try await Task.sleep(for: .milliseconds(250))
-            }
+            try await BuildDriver(services: services, logs: home.appendingPathComponent("logs")).run(
+                queue: queue, buildID: buildID, databaseURL: url, endpointsPath: endpointsPath, workers: workers,
+                concurrency: concurrency, timeout: .seconds(timeoutSeconds), say: say)
             let elapsed = ContinuousClock.now - started
             say("build \(buildID) finished in \(String(format: "%.1f", BenchSupport.seconds(elapsed))) s")
 

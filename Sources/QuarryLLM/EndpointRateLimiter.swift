@@ -8,7 +8,7 @@ import Synchronization
 ///   advancing a theoretical arrival time and then sleeps until that slot; requests are served in the
 ///   order they asked, spaced evenly, with a burst of at most `burstSeconds` of the rate after idling.
 ///   No waiter lists: the reservation is one locked arithmetic step.
-/// - AIMD: a 429 halves the rate (at most once per `decreaseCooldown`, since a whole window of in-flight
+/// - AIMD: a 429 cuts the rate by `decreaseFactor` (default 0.75×) (at most once per `decreaseCooldown`, since a whole window of in-flight
 ///   requests is refused together); every second without one adds back `increasePerSecond` of the share,
 ///   up to the share.
 final class EndpointRateLimiter: Sendable {

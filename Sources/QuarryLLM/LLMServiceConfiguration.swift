@@ -31,8 +31,8 @@ public struct LLMServiceConfiguration: Sendable {
     public init(
         cacheEnabled: Bool = true, maxRepairs: Int = 2, rawOutputLimit: Int = LLMServiceConfiguration.defaultRawOutputLimit,
         workerCountRefresh: Duration = .seconds(5), workerCountKind: String? = nil, usageFlushInterval: Duration = .seconds(1),
-        budgetRefreshInterval: Duration = .seconds(2), rateBurstSeconds: Double = 1, rateDecreaseFactor: Double = 0.5,
-        rateIncreasePerSecond: Double = 0.02, http: HTTPClient.Configuration = .init()
+        budgetRefreshInterval: Duration = .seconds(2), rateBurstSeconds: Double = 1, rateDecreaseFactor: Double = 0.75,
+        rateIncreasePerSecond: Double = 0.1, http: HTTPClient.Configuration = .init()
     ) {
         self.cacheEnabled = cacheEnabled
         self.maxRepairs = maxRepairs

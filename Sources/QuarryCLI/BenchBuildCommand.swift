@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import QuarryLLM
+import QuarryPostgres
+import QuarryQueue
+import QuarryRecipes
+import QuarrySimulator
+
+struct BenchBuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "A rag4rag build against the simulator, timed beside the endpoint-bound minimum; and the coordinator's expansion rate.",
+        discussion: """
+            Makes --passages passages from the bundled examples (numbered so each is distinct), starts the simulator \
+            (fixed latency, 2% 429s, 1% 500s, a provider limit of --rpm) and an endpoint allowed --rpm, then runs the \
+            build with --workers processes. The endpoint-bound minimum is the successful requests ÷ the allowed rate; \
+            the figure is wall time ÷ that minimum. Then it times Coordinator expansion on a synthetic build whose \
+            completed tasks each fan out to four children.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Passages in the build.") var passages = 10_000
+    @Option(help: "Worker processes.") var workers = 4
+    @Option(help: "Concurrency per worker.") var concurrency = 64
+    @Option(help: "Requests per minute the endpoint allows (the simulator enforces it too).") var rpm = 12_000
+    @Option(help: "Simulator latency in milliseconds.") var latencyMs = 200.0
+    @Option(help: "Parents in the expansion benchmark (each gets four children).") var expansionParents = 25_000
+
+    func run() async throws {
+        LogSetup.bootstrap(level: database.logLevel)
+        let schema = "bench_build_\(Int(Date().timeIntervalSince1970))"
+        let url = database.databaseURL ?? ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"] ?? ""
+        let home = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-\(schema)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let services = DemoServices()
+
+        // Input: the example passages, cycled and numbered.
+        guard let examplePath = RecipeExamples.demoSpecPath else { throw ValidationError("bundled examples are missing") }
+        let examples = try String(contentsOfFile: URL(fileURLWithPath: examplePath).deletingLastPathComponent()
+            .appendingPathComponent("passages.jsonl").path, encoding: .utf8).split(separator: "\n")
+        var lines: [String] = []
+        for index in 0..<passages {
+            guard var object = try JSONSerialization.jsonObject(with: Data(examples[index % examples.count].utf8)) as? [String: Any] else { continue }
+            object["id"] = "p\(index)"
+            object["title"] = "\(object["title"] ?? "") \(index)"
+            object["text"] = "\(object["text"] ?? "") Record \(index)."
+            lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: home.appendingPathComponent("passages.jsonl"), atomically: true, encoding: .utf8)
+        let spec = """
+            name: bench-rag4rag
+            recipe: rag4rag
+            input: {path: passages.jsonl, format: jsonl, fields: {passage: text, topic: title, id: id}}
+            endpoints: {generator: sim, judge: sim}
+            parameters: {top_k: 1}
+            seed: 7
+            no_cache: true
+
+            """
+        try spec.write(to: home.appendingPathComponent("bench.build.yaml"), atomically: true, encoding: .utf8)
+
+        var simulation = SimulatorConfiguration()
+        simulation.latency = .fixed(ms: latencyMs)
+        simulation.faults = FaultRates(rateLimited: 0.02, serverError: 0.01)
+        simulation.hallucinationRate = 0.3
+        simulation.rpm = rpm
+        simulation.seed = 7
+        let simulator = Simulator(configuration: simulation)
+        let port = try await simulator.start()
+        services.simulator = simulator
+        let endpointsPath = home.appendingPathComponent("bench.endpoints.yaml").path
+        try """
+            endpoints:
+              - name: sim
+                base_url: http://127.0.0.1:\(port)/v1
+                model: sim-small
+                rpm: \(rpm)
+                max_in_flight: \(concurrency)
+                timeout_seconds: 30
+
+            """.write(toFile: endpointsPath, atomically: true, encoding: .utf8)
+
+        do {
+            try await database.withPool(role: "bench", maxConnections: 4) { pool in
+                try await PostgresMigrator(pool: pool, schema: schema, migrations: try MigrationsLocator.load(explicit: nil)).migrate()
+                let queue = TaskQueue(pool: pool, configuration: QueueConfiguration(schema: schema))
+                let plan = try BuildSpecParser(file: home.appendingPathComponent("bench.build.yaml").path, endpoints: try EndpointRegistry.load(path: endpointsPath)).parseFile()
+                let submitStarted = ContinuousClock.now
+                let report = try await BuildSubmitter(queue: queue).submit(plan)
+                guard let buildID = report.buildID else { throw ValidationError("the build was not created") }
+                let started = ContinuousClock.now
+                try await BuildDriver(services: services, logs: home.appendingPathComponent("logs")).run(
+                    queue: queue, buildID: buildID, databaseURL: url, endpointsPath: endpointsPath, workers: workers,
+                    concurrency: concurrency, timeout: .seconds(3_600), progressEvery: .seconds(10)) { print($0) }
+                let wall = BenchSupport.seconds(ContinuousClock.now - started)
+                let submitSeconds = BenchSupport.seconds(started - submitStarted)
+                await services.stop()
+                let stats = simulator.stats
+                let ok = stats.requestsByStatus["200"] ?? 0
+                let minimum = Double(ok) / (Double(rpm) / 60)
+                let counts = try await queue.stageCounts(buildID: buildID)
+                print("")
+                print("rag4rag build of \(passages) passages, \(workers) workers × \(concurrency), endpoint \(rpm) rpm, latency \(Int(latencyMs)) ms:")
+                print("  tasks by kind: \(counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: "; "))")
+                print("  simulator: \(stats.totalRequests) requests, \(ok) answered 200, statuses \(stats.requestsByStatus.sorted { $0.key < $1.key })")
+                print("  submit (validate + COPY \(report.loaded) records): \(String(format: "%.1f", submitSeconds)) s")
+                print("  wall time \(String(format: "%.1f", wall)) s vs endpoint-bound minimum \(String(format: "%.1f", minimum)) s "
+                    + "(\(ok) requests ÷ \(rpm)/min): ratio \(String(format: "%.2f", wall / minimum)) (target ≤ 1.2)")
+
+                // Expansion: a synthetic build of completed parents with four parts each.
+                try await Self.expansionBenchmark(queue: queue, pool: pool, parents: expansionParents)
+                try await pool.query("DROP SCHEMA \(identifier: schema) CASCADE")
+            }
+        } catch {
+            await services.stop()
+            throw error
+        }
+    }
+
+    static func expansionBenchmark(queue: TaskQueue, pool: PostgresPool, parents: Int) async throws {
+        let s = queue.configuration.schema
+        let build = try await queue.createBuild(name: "bench-expansion", recipe: "bench")
+        try await pool.query(
+            """
+            INSERT INTO \(identifier: s).tasks (build_id, family, kind, key, state, finished_at, payload)
+            SELECT \(build), 'generation', 'split', 'r' || g, 'completed', now(), jsonb_build_object('line', g)
+            FROM generate_series(1, \(parents)) g
+            """)
+        try await pool.query(
+            """
+            INSERT INTO \(identifier: s).results (task_id, build_id, kind, output)
+            SELECT id, build_id, kind, '{"parts": [1, 2, 3, 4]}'::jsonb FROM \(identifier: s).tasks WHERE build_id = \(build)
+            """)
+        let graph = BuildGraph(seeds: [], edges: [ExpansionRule(from: "split", to: "part", family: .verification, fanOut: .eachElement(of: "parts"))])
+        let started = ContinuousClock.now
+        var children = 0
+        while true {
+            let report = try await queue.expand(buildID: build, graph: graph)
+            if report.parentsExpanded == 0 { break }
+            children += report.childrenCreated
+        }
+        let seconds = BenchSupport.seconds(ContinuousClock.now - started)
+        print("  coordinator expansion: \(children) child tasks from \(parents) parents in \(String(format: "%.2f", seconds)) s = "
+            + "\(BenchSupport.format(Double(children) / seconds)) children/s (target ≥ 20,000/s)")
+    }
+}
