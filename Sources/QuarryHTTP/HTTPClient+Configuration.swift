@@ -28,8 +28,9 @@ extension HTTPClient {
         public var maxIdleEasyHandles: Int
         /// `User-Agent` sent unless the request sets one; nil sends none.
         public var userAgent: String?
-        /// Longest the driver sleeps in `curl_multi_poll` without a wake-up or socket event. Only a
-        /// backstop: libcurl shortens it to its own next timer, and new work wakes the driver at once.
+        /// Longest the driver sleeps (in `epoll_wait`; `curl_multi_poll` off Linux) without a wake-up or
+        /// socket event. Only a backstop: libcurl's own next timer shortens it, and new work wakes the
+        /// driver at once.
         public var pollInterval: Duration
 
         public init(
