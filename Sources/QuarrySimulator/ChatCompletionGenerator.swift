@@ -38,19 +38,9 @@ struct ChatCompletionGenerator {
         }
         let id = "chatcmpl-sim\(environment.idSuffix)"
         let promptTokens = request.promptTokens
-        let body: JSONValue = .object([
-            "id": .string(id),
-            "object": .string("chat.completion"),
-            "created": .int(environment.created),
-            "model": .string(request.model),
-            "system_fingerprint": .string(environment.systemFingerprint),
-            "choices": .array(choices),
-            "usage": .object([
-                "prompt_tokens": .int(promptTokens),
-                "completion_tokens": .int(completionTokens),
-                "total_tokens": .int(promptTokens + completionTokens),
-            ]),
-        ])
+        let body = environment.completionEnvelope(
+            id: id, object: "chat.completion", model: request.model, choices: choices, promptTokens: promptTokens,
+            completionTokens: completionTokens)
         return EndpointOutput(
             body: body, promptTokens: promptTokens, completionTokens: completionTokens, hallucinated: hallucinated,
             judge: judge, completionID: id)

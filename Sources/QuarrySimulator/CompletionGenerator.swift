@@ -52,19 +52,9 @@ struct CompletionGenerator {
         }
         let id = "cmpl-sim\(environment.idSuffix)"
         let promptTokens = request.totalPromptTokens
-        let body: JSONValue = .object([
-            "id": .string(id),
-            "object": .string("text_completion"),
-            "created": .int(environment.created),
-            "model": .string(request.model),
-            "system_fingerprint": .string(environment.systemFingerprint),
-            "choices": .array(choices),
-            "usage": .object([
-                "prompt_tokens": .int(promptTokens),
-                "completion_tokens": .int(completionTokens),
-                "total_tokens": .int(promptTokens + completionTokens),
-            ]),
-        ])
+        let body = environment.completionEnvelope(
+            id: id, object: "text_completion", model: request.model, choices: choices, promptTokens: promptTokens,
+            completionTokens: completionTokens)
         return EndpointOutput(
             body: body, promptTokens: promptTokens, completionTokens: completionTokens, hallucinated: hallucinated,
             completionID: id)
