@@ -46,11 +46,13 @@ let package = Package(
             dependencies: ["QuarryPostgres", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // JSON values, a fast strict parser and the canonical writer; shared by the LLM client and the simulator.
+        .target(name: "QuarryJSON", swiftSettings: strict),
         // LLM endpoints: OpenAI wire format, shared rate limits, response cache, cost.
         .target(
             name: "QuarryLLM",
             dependencies: [
-                "QuarryHTTP", "QuarryQueue", "QuarryPostgres",
+                "QuarryHTTP", "QuarryQueue", "QuarryPostgres", "QuarryJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -60,7 +62,7 @@ let package = Package(
         .target(
             name: "QuarryRecipes",
             dependencies: [
-                "QuarryQueue", "QuarryLLM",
+                "QuarryQueue", "QuarryLLM", "QuarryJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -71,6 +73,7 @@ let package = Package(
         .target(
             name: "QuarrySimulator",
             dependencies: [
+                "QuarryJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,7 +83,7 @@ let package = Package(
         .target(
             name: "QuarryCLI",
             dependencies: [
-                "QuarryPostgres", "QuarryQueue", "QuarryHTTP", "QuarryLLM", "QuarryRecipes", "QuarrySimulator",
+                "QuarryPostgres", "QuarryQueue", "QuarryHTTP", "QuarryJSON", "QuarryLLM", "QuarryRecipes", "QuarrySimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,16 +99,17 @@ let package = Package(
         .target(name: "QuarryTestSupport", dependencies: ["QuarryPostgres"], path: "Tests/QuarryTestSupport", swiftSettings: strict),
         .testTarget(name: "QuarryPostgresTests", dependencies: ["QuarryPostgres", "QuarryTestSupport"], swiftSettings: strict),
         .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarrySimulator", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
-        .testTarget(name: "QuarrySimulatorTests", dependencies: ["QuarrySimulator"], swiftSettings: strict),
+        .testTarget(name: "QuarryJSONTests", dependencies: ["QuarryJSON"], swiftSettings: strict),
+        .testTarget(name: "QuarrySimulatorTests", dependencies: ["QuarrySimulator", "QuarryJSON"], swiftSettings: strict),
         .testTarget(name: "QuarryQueueTests", dependencies: ["QuarryTestSupport", "QuarryQueue", "QuarryPostgres"], swiftSettings: strict),
         .testTarget(
             name: "QuarryLLMTests",
-            dependencies: ["QuarryTestSupport", "QuarryLLM", "QuarrySimulator", "QuarryQueue", "QuarryPostgres"],
+            dependencies: ["QuarryTestSupport", "QuarryLLM", "QuarryJSON", "QuarrySimulator", "QuarryQueue", "QuarryPostgres"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "QuarryRecipesTests",
-            dependencies: ["QuarryTestSupport", "QuarryRecipes", "QuarryLLM", "QuarryQueue", "QuarryPostgres", "QuarrySimulator"],
+            dependencies: ["QuarryTestSupport", "QuarryRecipes", "QuarryLLM", "QuarryJSON", "QuarryQueue", "QuarryPostgres", "QuarrySimulator"],
             swiftSettings: strict
         ),
         .testTarget(name: "QuarryCLITests", dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryPostgres"], swiftSettings: strict),

@@ -1,3 +1,5 @@
+import QuarryJSON
+
 /// One message of a chat conversation.
 public struct ChatMessage: Sendable, Hashable, Codable {
     public var role: String

@@ -1,3 +1,5 @@
+import QuarryJSON
+
 /// A chat completion request, without the model (the endpoint supplies it). Rendered to OpenAI's wire
 /// format by `body(model:)`; that rendering is also what the response cache keys on.
 public struct ChatRequest: Sendable, Hashable {

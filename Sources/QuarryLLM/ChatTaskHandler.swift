@@ -1,3 +1,4 @@
+import QuarryJSON
 import QuarryQueue
 
 /// The generic `llm.chat` kind: one chat request per task.

@@ -1,5 +1,6 @@
 import Foundation
 import QuarryHTTP
+import QuarryJSON
 
 /// Talks OpenAI's wire format to one endpoint over Quarry's HTTP client: sends a body, classifies what
 /// came back into an `LLMError` (or returns the 2xx body). No cache, limits or accounting: `LLMService`
@@ -75,9 +76,9 @@ public struct LLMClient: Sendable {
     }
 
     /// Decodes a 2xx body; a body that is not the expected shape (cut short, not JSON) is `malformedResponse`.
-    func decode<Response: Decodable>(_ type: Response.Type, _ body: [UInt8]) throws -> Response {
+    func decode<Response: JSONValueDecodable>(_ type: Response.Type, _ body: [UInt8]) throws -> Response {
         do {
-            return try JSONDecoder().decode(Response.self, from: Data(body))
+            return try Response.decode(jsonBytes: body)
         } catch {
             throw LLMError(
                 code: .malformedResponse, endpoint: endpoint.name, status: 200,

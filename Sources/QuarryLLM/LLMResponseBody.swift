@@ -1,5 +1,7 @@
+import QuarryJSON
+
 /// What every endpoint answer Quarry decodes has: the tokens it counted and the model that answered.
-protocol LLMResponseBody: Decodable, Sendable {
+protocol LLMResponseBody: JSONValueDecodable, Sendable {
     var usage: TokenUsage? { get }
     var model: String? { get }
 }

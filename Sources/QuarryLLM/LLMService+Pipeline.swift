@@ -1,3 +1,4 @@
+import QuarryJSON
 import Foundation
 import QuarryPostgres
 

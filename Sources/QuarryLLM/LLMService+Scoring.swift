@@ -1,3 +1,5 @@
+import QuarryJSON
+
 extension LLMService {
     /// Scores `prompt` token by token through `/completions` with `echo` and `logprobs` (nothing generated),
     /// for perplexity filters. Cached like every call.

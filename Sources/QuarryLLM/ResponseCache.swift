@@ -1,3 +1,4 @@
+import QuarryJSON
 import QuarryPostgres
 
 /// Endpoint answers in PostgreSQL (`llm_cache`), keyed by `CacheKey`: a rerun, a retry after a crash, or a

@@ -1,3 +1,5 @@
+import QuarryJSON
+
 /// What shape the model must answer in (`response_format`).
 public enum ResponseFormat: Sendable, Hashable {
     case text

@@ -1,3 +1,4 @@
+import QuarryJSON
 import Hummingbird
 
 /// An error answered to an API client in OpenAI's shape: `{"error":{"message","type","param","code"}}`.

@@ -1,3 +1,5 @@
+import QuarryJSON
+
 /// Builds the `chat.completion` response for a validated request. Pure: the same request and environment
 /// always give the same body (apart from `created`).
 struct ChatCompletionGenerator {

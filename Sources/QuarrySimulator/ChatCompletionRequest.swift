@@ -1,3 +1,5 @@
+import QuarryJSON
+
 /// A validated `POST /v1/chat/completions` body.
 struct ChatCompletionRequest: Sendable {
     enum ResponseFormat: Sendable {

@@ -1,3 +1,5 @@
+import QuarryJSON
+
 /// Builds the `text_completion` response, including legacy `logprobs` (`tokens`, `token_logprobs`,
 /// `top_logprobs`, `text_offset`) over the echoed prompt and the completion.
 struct CompletionGenerator {

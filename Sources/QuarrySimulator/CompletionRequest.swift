@@ -1,3 +1,5 @@
+import QuarryJSON
+
 /// A validated `POST /v1/completions` (legacy completions) body.
 struct CompletionRequest: Sendable {
     var model: String

@@ -1,3 +1,5 @@
+import QuarryJSON
+
 /// A validated `POST /v1/embeddings` body.
 struct EmbeddingRequest: Sendable {
     var model: String

@@ -1,3 +1,5 @@
+import QuarryJSON
+
 /// A generated API response and the facts the pipeline records about it.
 struct EndpointOutput: Sendable {
     var body: JSONValue

@@ -1,3 +1,5 @@
+import QuarryJSON
+
 extension GenerationEnvironment {
     /// The body OpenAI wraps around every completion's choices: id, object type, timestamps, model,
     /// fingerprint and token usage. Chat and text completions differ only in `object` and the choices.

@@ -1,3 +1,4 @@
+import QuarryJSON
 import Foundation
 
 /// What every generator needs from the configuration and the request, computed once per request.

@@ -1,3 +1,4 @@
+import QuarryJSON
 import Foundation
 
 /// The simulator's grounding verifier ("judge mode").

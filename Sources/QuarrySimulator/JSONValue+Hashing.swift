@@ -1,3 +1,5 @@
+import QuarryJSON
+
 extension JSONValue {
     /// Feeds a canonical form (object keys sorted, type-tagged) into `hasher`, so two bodies that differ only
     /// in whitespace or key order hash the same. This is what makes generated output deterministic per request.

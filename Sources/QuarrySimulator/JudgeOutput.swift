@@ -1,3 +1,5 @@
+import QuarryJSON
+
 /// Renders a `GroundingJudge.Verdict` into the shapes a caller may ask for (see `GroundingJudge`).
 enum JudgeOutput {
     /// The `json_object` answer.

@@ -1,3 +1,5 @@
+import QuarryJSON
+
 /// Typed reads of request fields with OpenAI-style 400s, shared by every endpoint's parser.
 struct RequestFields {
     let body: [String: JSONValue]

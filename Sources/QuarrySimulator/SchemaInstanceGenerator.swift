@@ -1,3 +1,4 @@
+import QuarryJSON
 import Foundation
 
 /// Produces a valid instance of a JSON Schema (the subset OpenAI structured outputs use: objects with

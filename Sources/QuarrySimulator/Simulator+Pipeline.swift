@@ -1,3 +1,4 @@
+import QuarryJSON
 import Foundation
 import Hummingbird
 import NIOCore
@@ -65,7 +66,7 @@ extension Simulator {
                 json = try JSONValue.parse(bodyBytes)
             } catch {
                 throw APIError.invalidRequest(
-                    "We could not parse the JSON body of your request: \(Self.describe(error)). "
+                    "We could not parse the JSON body of your request: \(error). "
                         + "The body must be a JSON object with the OpenAI API's fields.",
                     code: "invalid_json")
             }
@@ -120,7 +121,7 @@ extension Simulator {
                 configuration.latency.sampleMilliseconds(using: &latencyRNG)
                 + (configuration.perOutputTokenLatencyMs ?? 0) * Double(output.completionTokens)
             if latencyMs > 0 {
-                try await Task.sleep(nanoseconds: UInt64(latencyMs * 1_000_000))
+                try await Self.sleep(on: exchange.channel.eventLoop, nanoseconds: Int64(latencyMs * 1_000_000))
             }
             headers.append(("openai-processing-ms", String(Int(latencyMs.rounded()))))
             headers.append(("openai-model", prepared.model))
@@ -199,12 +200,5 @@ extension Simulator {
             text.remove(at: text.index(after: text.startIndex))
         }
         return Data((text + "}").utf8)
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription
-        }
-        return "\(error)"
     }
 }

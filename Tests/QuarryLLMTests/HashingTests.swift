@@ -1,3 +1,4 @@
+import QuarryJSON
 import QuarryLLM
 import Testing
 

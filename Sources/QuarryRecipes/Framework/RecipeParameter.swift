@@ -1,3 +1,4 @@
+import QuarryJSON
 import QuarryLLM
 
 /// One tunable of a recipe: its type, range, default and what it does. Specs may set it under

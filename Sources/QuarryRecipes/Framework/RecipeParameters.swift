@@ -1,3 +1,4 @@
+import QuarryJSON
 import QuarryLLM
 
 /// A build's parameter values: every parameter of its recipe, defaults filled in, already validated

@@ -35,13 +35,25 @@ extension JSONValue: Codable {
         }
     }
 
-    /// Parses JSON text.
-    public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    /// Parses JSON text (see `JSONParser`).
+    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        try JSONParser.parse(bytes)
     }
 
-    public static func parse(_ text: String) throws -> JSONValue {
-        try parse(Array(text.utf8))
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JSONParseError) in try JSONParser.parse(buffer) }
+        }
+        return try (result ?? Result { () throws(JSONParseError) in try JSONParser.parse(Array(bytes)) }).get()
+    }
+
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        try JSONParser.parse(text)
+    }
+
+    /// Canonical JSON as `Data` (for Foundation APIs and HTTP bodies).
+    public func encodedData() -> Data {
+        Data(canonicalBytes)
     }
 
     /// Converts any `Encodable` into a value (through JSON text).
