@@ -134,7 +134,9 @@ struct BenchLLMCommand: AsyncParsableCommand {
 
     /// N chat requests through `LLMClient` (typed request, decoded response) with C in flight.
     static func measureQuarry(baseURL: String, concurrency: Int, requests: Int) async throws -> Measurement {
-        let http = try HTTPClient(configuration: HTTPClient.Configuration(maxIdleEasyHandles: concurrency))
+        let http = try HTTPClient(
+            configuration: HTTPClient.Configuration(
+                maxIdleEasyHandles: concurrency, drivers: HTTPClient.Configuration.recommendedDrivers(forConcurrency: concurrency)))
         defer { http.shutdown() }
         let client = LLMClient(endpoint: Endpoint(name: "bench", baseURL: baseURL, model: "sim-small", timeoutSeconds: 60), http: http)
         let request = ChatRequest(messages: [.user("Summarise why quarries keep their benches level.")], temperature: 0, maxTokens: 64)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuarryHTTP
 import QuarryLLM
 import QuarryQueue
 import QuarryRecipes
@@ -58,7 +59,12 @@ struct WorkerCommand: AsyncParsableCommand {
             var handlers = HandlerRegistry()
             BuiltinKinds.register(into: &handlers, executionLog: executionLog)
             // With endpoints, the worker also runs llm.chat and every recipe's kinds.
-            let service = try registry.map { try LLMService(registry: $0, queue: queue, configuration: LLMServiceConfiguration(cacheEnabled: !noCache)) }
+            // Enough idle easy handles and driver threads for every task slot to have a request in flight.
+            let http = HTTPClient.Configuration(
+                maxIdleEasyHandles: max(256, concurrency),
+                drivers: HTTPClient.Configuration.recommendedDrivers(forConcurrency: concurrency))
+            let llmConfiguration = LLMServiceConfiguration(cacheEnabled: !noCache, http: http)
+            let service = try registry.map { try LLMService(registry: $0, queue: queue, configuration: llmConfiguration) }
             if let service {
                 LLMHandlers.register(into: &handlers, service: service)
                 RecipeCatalog.registerHandlers(into: &handlers, service: service)

@@ -28,6 +28,13 @@ extension HTTPClient {
         public var maxIdleEasyHandles: Int
         /// `User-Agent` sent unless the request sets one; nil sends none.
         public var userAgent: String?
+        /// Driver threads, each with its own libcurl multi handle and connection pool; requests are
+        /// spread over them in turn. libcurl 7.x scans a host's whole connection list when it picks a
+        /// connection for a request and again when it detaches one, so at thousands of HTTP/1.1
+        /// connections to one endpoint each request pays for all of them; several smaller pools keep
+        /// those scans short. `recommendedDrivers(forConcurrency:)` gives one per 500 connections.
+        /// The connection limits above and `maxIdleEasyHandles` are split evenly between drivers.
+        public var drivers: Int
         /// Longest the driver sleeps (in `epoll_wait`; `curl_multi_poll` off Linux) without a wake-up or
         /// socket event. Only a backstop: libcurl's own next timer shortens it, and new work wakes the
         /// driver at once.
@@ -45,6 +52,7 @@ extension HTTPClient {
             maxRedirects: Int = 5,
             maxIdleEasyHandles: Int = 256,
             userAgent: String? = "Quarry",
+            drivers: Int = 1,
             pollInterval: Duration = .seconds(1)
         ) {
             self.maxTotalConnections = maxTotalConnections
@@ -58,7 +66,26 @@ extension HTTPClient {
             self.maxRedirects = maxRedirects
             self.maxIdleEasyHandles = maxIdleEasyHandles
             self.userAgent = userAgent
+            self.drivers = max(1, drivers)
             self.pollInterval = pollInterval
+        }
+
+        /// One driver per 500 requests in flight (at least one, at most four): below that the scans are
+        /// cheap and one thread batches more events per wake-up.
+        public static func recommendedDrivers(forConcurrency concurrency: Int) -> Int {
+            min(4, max(1, (concurrency + 499) / 500))
+        }
+
+        /// The share of this configuration one of `drivers` driver threads gets.
+        func perDriver() -> Configuration {
+            guard drivers > 1 else { return self }
+            func share(_ total: Int) -> Int { total > 0 ? (total + drivers - 1) / drivers : total }
+            var copy = self
+            copy.maxTotalConnections = share(maxTotalConnections)
+            copy.maxConnectionsPerHost = share(maxConnectionsPerHost)
+            copy.maxCachedConnections = maxCachedConnections.map(share)
+            copy.maxIdleEasyHandles = share(maxIdleEasyHandles)
+            return copy
         }
     }
 }

@@ -1,5 +1,6 @@
 import CCurl
 import Logging
+import Synchronization
 
 /// An async HTTP client over the libcurl multi interface.
 ///
@@ -18,7 +19,9 @@ import Logging
 /// the same.
 public final class HTTPClient: Sendable {
     public let configuration: Configuration
-    private let driver: CurlMultiDriver
+    private let drivers: [CurlMultiDriver]
+    /// Round-robin position for spreading requests over `drivers`.
+    private let nextDriver = Atomic<UInt>(0)
 
     /// Starts the client's driver thread.
     /// - Throws: `HTTPClientError` (code `.other`) if libcurl cannot be initialised or the thread
@@ -29,12 +32,23 @@ public final class HTTPClient: Sendable {
             throw HTTPClientError(code: .other, curlCode: Int(globalCode.rawValue), message: "curl_global_init failed", url: "")
         }
         self.configuration = configuration
-        self.driver = try CurlMultiDriver(configuration: configuration, logger: logger)
-        try driver.start()
+        let perDriver = configuration.perDriver()
+        var drivers: [CurlMultiDriver] = []
+        for _ in 0..<configuration.drivers {
+            let driver = try CurlMultiDriver(configuration: perDriver, logger: logger)
+            do {
+                try driver.start()
+            } catch {
+                drivers.forEach { $0.shutdown() }
+                throw error
+            }
+            drivers.append(driver)
+        }
+        self.drivers = drivers
     }
 
     deinit {
-        driver.shutdown()
+        drivers.forEach { $0.shutdown() }
     }
 
     /// Sends `request` and returns the complete response, whatever its status.
@@ -47,7 +61,8 @@ public final class HTTPClient: Sendable {
             throw problem
         }
         let transfer = CurlTransfer(request: request)
-        let driver = self.driver
+        // Submit and cancel must reach the same driver.
+        let driver = drivers.count == 1 ? drivers[0] : drivers[Int(nextDriver.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(drivers.count))]
         return try await withTaskCancellationHandler {
             // Unsafe rather than checked: the checked variant allocates a canary per request; the driver
             // resumes each transfer exactly once (see `CurlMultiDriver.finish`).
@@ -68,12 +83,12 @@ public final class HTTPClient: Sendable {
     /// to exit (promptly: it is woken, not polled). Later `execute` calls throw `.shutdown`.
     /// Idempotent and safe to call from any thread.
     public func shutdown() {
-        driver.shutdown()
+        drivers.forEach { $0.shutdown() }
     }
 
-    /// Requests handed to the driver and not yet completed.
+    /// Requests handed to the drivers and not yet completed.
     public var inFlightCount: Int {
-        driver.inFlightCount
+        drivers.reduce(0) { $0 + $1.inFlightCount }
     }
 
     /// Rejects what libcurl would otherwise send mangled: CR, LF or NUL in a header would let a value

@@ -84,13 +84,15 @@ public struct JSONParser: ~Copyable {
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enterContainer()
         position += 1  // {
-        var members: [String: JSONValue] = [:]
+        // Growing a dictionary from empty rehashes it at 1, 2, 4 and 8 members; API objects mostly have fewer
+        // than a dozen, so one allocation up front is cheaper.
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
             depth -= 1
-            return .object(members)
+            return .object([:])
         }
+        var members: [String: JSONValue] = Dictionary(minimumCapacity: 8)
         while true {
             skipWhitespace()
             guard position < bytes.count else { throw error(.unexpectedEnd, "the text ends inside an object") }

@@ -1,6 +1,7 @@
 /// Typed reads of a parsed document for hand-written decoders (`JSONValueDecodable`): each takes the path of
 /// the value being read, so a wrong shape is reported where it is, e.g. `expected a string at
-/// $.choices[0].message.content, found a number`.
+/// $.choices[0].message.content, found a number`. Paths are closures, built only when there is an error:
+/// building them for every field of every response would cost more than reading the fields.
 extension JSONValue {
     /// The JSON type's name, for error messages.
     public var typeName: String {
@@ -14,35 +15,35 @@ extension JSONValue {
         }
     }
 
-    public func objectMembers(at path: String) throws(JSONShapeError) -> [String: JSONValue] {
-        guard case .object(let members) = self else { throw mismatch(path, "an object") }
+    public func objectMembers(at path: @autoclosure () -> String) throws(JSONShapeError) -> [String: JSONValue] {
+        guard case .object(let members) = self else { throw mismatch(path(), "an object") }
         return members
     }
 
-    public func arrayElements(at path: String) throws(JSONShapeError) -> [JSONValue] {
-        guard case .array(let elements) = self else { throw mismatch(path, "an array") }
+    public func arrayElements(at path: @autoclosure () -> String) throws(JSONShapeError) -> [JSONValue] {
+        guard case .array(let elements) = self else { throw mismatch(path(), "an array") }
         return elements
     }
 
-    public func string(at path: String) throws(JSONShapeError) -> String {
-        guard case .string(let value) = self else { throw mismatch(path, "a string") }
+    public func string(at path: @autoclosure () -> String) throws(JSONShapeError) -> String {
+        guard case .string(let value) = self else { throw mismatch(path(), "a string") }
         return value
     }
 
-    public func int(at path: String) throws(JSONShapeError) -> Int {
-        guard let value = intValue else { throw mismatch(path, "an integer") }
+    public func int(at path: @autoclosure () -> String) throws(JSONShapeError) -> Int {
+        guard let value = intValue else { throw mismatch(path(), "an integer") }
         return value
     }
 
-    public func double(at path: String) throws(JSONShapeError) -> Double {
-        guard let value = doubleValue else { throw mismatch(path, "a number") }
+    public func double(at path: @autoclosure () -> String) throws(JSONShapeError) -> Double {
+        guard let value = doubleValue else { throw mismatch(path(), "a number") }
         return value
     }
 
     /// nil for null; the value's string otherwise (anything else is a shape error).
-    public func optionalString(at path: String) throws(JSONShapeError) -> String? {
+    public func optionalString(at path: @autoclosure () -> String) throws(JSONShapeError) -> String? {
         if isNull { return nil }
-        return try string(at: path)
+        return try string(at: path())
     }
 
     private func mismatch(_ path: String, _ expected: String) -> JSONShapeError {
@@ -52,8 +53,8 @@ extension JSONValue {
 
 extension Dictionary where Key == String, Value == JSONValue {
     /// A required member; missing is a shape error naming `path`.
-    public func required(_ key: String, at path: String, expected: String) throws(JSONShapeError) -> JSONValue {
-        guard let value = self[key] else { throw JSONShapeError(path: path + "." + key, expected: expected, found: "nothing") }
+    public func required(_ key: String, at path: @autoclosure () -> String, expected: String) throws(JSONShapeError) -> JSONValue {
+        guard let value = self[key] else { throw JSONShapeError(path: path() + "." + key, expected: expected, found: "nothing") }
         return value
     }
 
@@ -67,13 +68,13 @@ extension Dictionary where Key == String, Value == JSONValue {
 /// A type read from a parsed `JSONValue` by hand rather than through `Codable`, for the documents decoded
 /// once per request (LLM responses), where `JSONDecoder`'s containers cost more than the parse.
 public protocol JSONValueDecodable {
-    /// Reads `json`; `path` names it in errors (`$` for a whole document).
-    init(json: JSONValue, path: String) throws(JSONShapeError)
+    /// Reads `json`; `path` names it in errors (`$` for a whole document) and is only called for one.
+    init(json: JSONValue, path: () -> String) throws(JSONShapeError)
 }
 
 extension JSONValueDecodable {
     /// Parses `bytes` and reads the document.
     public static func decode(jsonBytes bytes: [UInt8]) throws -> Self {
-        try Self(json: JSONParser.parse(bytes), path: "$")
+        try Self(json: JSONParser.parse(bytes), path: { "$" })
     }
 }

@@ -1,47 +1,47 @@
 import QuarryJSON
 
 extension TextCompletionResponse: JSONValueDecodable {
-    public init(json: JSONValue, path: String) throws(JSONShapeError) {
-        let root = try json.objectMembers(at: path)
+    public init(json: JSONValue, path: () -> String) throws(JSONShapeError) {
+        let root = try json.objectMembers(at: path())
         model = root.optional("model")?.stringValue
-        let elements = try root.required("choices", at: path, expected: "an array of choices").arrayElements(at: path + ".choices")
+        let elements = try root.required("choices", at: path(), expected: "an array of choices").arrayElements(at: path() + ".choices")
         var choices: [Choice] = []
         choices.reserveCapacity(elements.count)
         for (index, element) in elements.enumerated() {
-            choices.append(try Choice(json: element, path: "\(path).choices[\(index)]"))
+            choices.append(try Choice(json: element, path: { "\(path()).choices[\(index)]" }))
         }
         self.choices = choices
-        usage = try root.optional("usage").map { (value) throws(JSONShapeError) in try TokenUsage(json: value, path: path + ".usage") }
+        usage = try root.optional("usage").map { (value) throws(JSONShapeError) in try TokenUsage(json: value, path: { path() + ".usage" }) }
     }
 }
 
 extension TextCompletionResponse.Choice: JSONValueDecodable {
-    public init(json: JSONValue, path: String) throws(JSONShapeError) {
-        let members = try json.objectMembers(at: path)
-        index = try members.optional("index")?.int(at: path + ".index")
-        text = try members.required("text", at: path, expected: "a string").string(at: path + ".text")
-        finishReason = try members.optional("finish_reason")?.string(at: path + ".finish_reason")
+    public init(json: JSONValue, path: () -> String) throws(JSONShapeError) {
+        let members = try json.objectMembers(at: path())
+        index = try members.optional("index")?.int(at: path() + ".index")
+        text = try members.required("text", at: path(), expected: "a string").string(at: path() + ".text")
+        finishReason = try members.optional("finish_reason")?.string(at: path() + ".finish_reason")
         logprobs = try members.optional("logprobs").map { (value) throws(JSONShapeError) in
-            try Logprobs(json: value, path: path + ".logprobs")
+            try Logprobs(json: value, path: { path() + ".logprobs" })
         }
     }
 }
 
 extension TextCompletionResponse.Choice.Logprobs: JSONValueDecodable {
-    public init(json: JSONValue, path: String) throws(JSONShapeError) {
-        let members = try json.objectMembers(at: path)
-        let tokenValues = try members.required("tokens", at: path, expected: "an array of strings").arrayElements(at: path + ".tokens")
+    public init(json: JSONValue, path: () -> String) throws(JSONShapeError) {
+        let members = try json.objectMembers(at: path())
+        let tokenValues = try members.required("tokens", at: path(), expected: "an array of strings").arrayElements(at: path() + ".tokens")
         var tokens: [String] = []
         tokens.reserveCapacity(tokenValues.count)
         for (index, value) in tokenValues.enumerated() {
-            tokens.append(try value.string(at: "\(path).tokens[\(index)]"))
+            tokens.append(try value.string(at: "\(path()).tokens[\(index)]"))
         }
-        let logprobValues = try members.required("token_logprobs", at: path, expected: "an array of numbers")
-            .arrayElements(at: path + ".token_logprobs")
+        let logprobValues = try members.required("token_logprobs", at: path(), expected: "an array of numbers")
+            .arrayElements(at: path() + ".token_logprobs")
         var logprobs: [Double?] = []
         logprobs.reserveCapacity(logprobValues.count)
         for (index, value) in logprobValues.enumerated() {
-            logprobs.append(value.isNull ? nil : try value.double(at: "\(path).token_logprobs[\(index)]"))
+            logprobs.append(value.isNull ? nil : try value.double(at: "\(path()).token_logprobs[\(index)]"))
         }
         self.tokens = tokens
         self.tokenLogprobs = logprobs

@@ -1,5 +1,4 @@
 import QuarryJSON
-import Foundation
 
 /// What every generator needs from the configuration and the request, computed once per request.
 struct GenerationEnvironment: Sendable {
@@ -11,13 +10,14 @@ struct GenerationEnvironment: Sendable {
     let embeddingDimensions: Int
     let created: Int
 
-    init(request: JSONValue, configuration: SimulatorConfiguration, systemFingerprint: String) {
+    /// `created` is the Unix second the answer is stamped with (OpenAI's `created`).
+    init(request: JSONValue, configuration: SimulatorConfiguration, systemFingerprint: String, created: Int) {
         self.requestSeed = SplitMix64.combine(request.canonicalHash, configuration.seed)
         self.hallucinationRate = configuration.hallucinationRate
         self.judgeErrorRate = configuration.judgeErrorRate
         self.systemFingerprint = systemFingerprint
         self.embeddingDimensions = configuration.embeddingDimensions
-        self.created = Int(Date().timeIntervalSince1970)
+        self.created = created
     }
 
     /// A stable draw in [0, 1) for one named per-request decision.

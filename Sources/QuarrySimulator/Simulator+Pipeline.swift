@@ -61,25 +61,35 @@ extension Simulator {
             recorder.recordBody(hash: bodyHash)
             apiKey = try authenticate(exchange.headers[.authorization])
 
-            let json: JSONValue
-            do {
-                json = try JSONValue.parse(bodyBytes)
-            } catch {
-                throw APIError.invalidRequest(
-                    "We could not parse the JSON body of your request: \(error). "
-                        + "The body must be a JSON object with the OpenAI API's fields.",
-                    code: "invalid_json")
+            let created = Int(Date().timeIntervalSince1970)
+            // Either an answer rendered earlier this second for the same bytes, or a validated request to answer.
+            let source: AnswerSource
+            if let memoized = memo.lookup(endpoint: exchange.endpoint, bodyHash: bodyHash, body: bodyBytes, created: created) {
+                source = .memoized(memoized)
+            } else {
+                let json: JSONValue
+                do {
+                    json = try JSONValue.parse(bodyBytes)
+                } catch {
+                    throw APIError.invalidRequest(
+                        "We could not parse the JSON body of your request: \(error). "
+                            + "The body must be a JSON object with the OpenAI API's fields.",
+                        code: "invalid_json")
+                }
+                let environment = GenerationEnvironment(
+                    request: json, configuration: configuration, systemFingerprint: systemFingerprint, created: created)
+                let request = try prepare(json, environment)
+                guard configuration.models.contains(request.model) else { throw APIError.modelNotFound(request.model) }
+                if request.contextTokens > configuration.contextWindowTokens {
+                    throw APIError.contextLengthExceeded(
+                        limit: configuration.contextWindowTokens, requested: request.contextTokens, param: request.contextParam)
+                }
+                source = .fresh(request)
             }
-            let environment = GenerationEnvironment(
-                request: json, configuration: configuration, systemFingerprint: systemFingerprint)
-            let prepared = try prepare(json, environment)
-            guard configuration.models.contains(prepared.model) else { throw APIError.modelNotFound(prepared.model) }
-            if prepared.contextTokens > configuration.contextWindowTokens {
-                throw APIError.contextLengthExceeded(
-                    limit: configuration.contextWindowTokens, requested: prepared.contextTokens, param: prepared.contextParam)
-            }
+            let model = source.model
+            let tokenCost = source.tokenCost
 
-            let decision = limiter.acquire(key: apiKey, tokens: prepared.tokenCost)
+            let decision = limiter.acquire(key: apiKey, tokens: tokenCost)
             headers.append(contentsOf: decision.headers)
             limiterHeadersSent = true
             guard decision.allowed else {
@@ -87,7 +97,7 @@ extension Simulator {
                 let kind = decision.exceeded ?? "requests"
                 throw APIError.retryable(
                     status: .tooManyRequests, type: kind, code: "rate_limit_exceeded",
-                    message: "Rate limit reached for \(prepared.model) on \(kind) per minute for this API key "
+                    message: "Rate limit reached for \(model) on \(kind) per minute for this API key "
                         + "(simulated limiter: rpm=\(configuration.rpm.map(String.init) ?? "none"), "
                         + "tpm=\(configuration.tpm.map(String.init) ?? "none")).",
                     retryAfterSeconds: decision.retryAfterSeconds.isFinite ? decision.retryAfterSeconds : 60)
@@ -115,7 +125,20 @@ extension Simulator {
                 break
             }
 
-            let output = prepared.produce()
+            let output: EndpointOutput
+            let encoded: Data
+            switch source {
+            case .memoized(let memoized):
+                output = memoized.output
+                encoded = memoized.encoded
+            case .fresh(let request):
+                output = request.produce()
+                encoded = output.body.encoded()
+                memo.store(
+                    endpoint: exchange.endpoint, bodyHash: bodyHash,
+                    entry: AnswerMemo.Entry(
+                        body: bodyBytes, created: created, model: model, tokenCost: tokenCost, output: output, encoded: encoded))
+            }
             var latencyRNG = SplitMix64(seed: exchange.latencySeed)
             let latencyMs =
                 configuration.latency.sampleMilliseconds(using: &latencyRNG)
@@ -124,7 +147,7 @@ extension Simulator {
                 try await Self.sleep(on: exchange.channel.eventLoop, nanoseconds: Int64(latencyMs * 1_000_000))
             }
             headers.append(("openai-processing-ms", String(Int(latencyMs.rounded()))))
-            headers.append(("openai-model", prepared.model))
+            headers.append(("openai-model", model))
             if let hallucinated = output.hallucinated {
                 headers.append(("x-sim-hallucinated", hallucinated ? "true" : "false"))
             }
@@ -142,11 +165,10 @@ extension Simulator {
                 return Self.json(.ok, Data())
             case .malformedJSON?:
                 recorder.finish(status: "200")
-                return Self.json(.ok, Self.malformed(output.body), headers: headers)
+                return Self.json(.ok, Self.malformed(encoded), headers: headers)
             case .truncated?:
                 recorder.finish(status: "200")
-                let full = output.body.encoded()
-                return Self.json(.ok, full.prefix(full.count / 2), headers: headers)
+                return Self.json(.ok, encoded.prefix(encoded.count / 2), headers: headers)
             default:
                 recorder.finish(
                     status: "200",
@@ -154,7 +176,7 @@ extension Simulator {
                         promptTokens: output.promptTokens, completionTokens: output.completionTokens,
                         hallucinated: output.hallucinated, judge: output.judge, completionID: output.completionID,
                         bodyHash: bodyHash))
-                return Self.json(.ok, output.body.encoded(), headers: headers)
+                return Self.json(.ok, encoded, headers: headers)
             }
         } catch let error as APIError {
             if !limiterHeadersSent && limiter.isActive {
@@ -166,6 +188,25 @@ extension Simulator {
             // Only cancellation reaches here (a hang cut short, or the server stopping): nobody reads this.
             recorder.finish(status: "cancelled")
             return Self.json(.serviceUnavailable, Data())
+        }
+    }
+
+    private enum AnswerSource {
+        case memoized(AnswerMemo.Entry)
+        case fresh(PreparedRequest)
+
+        var model: String {
+            switch self {
+            case .memoized(let entry): entry.model
+            case .fresh(let request): request.model
+            }
+        }
+
+        var tokenCost: Int {
+            switch self {
+            case .memoized(let entry): entry.tokenCost
+            case .fresh(let request): request.tokenCost
+            }
         }
     }
 
@@ -194,8 +235,8 @@ extension Simulator {
     }
 
     /// A full-length body that no JSON parser accepts: the first key loses its opening quote.
-    private static func malformed(_ body: JSONValue) -> Data {
-        var text = body.encodedString()
+    private static func malformed(_ body: Data) -> Data {
+        var text = String(decoding: body, as: UTF8.self)
         if text.hasPrefix("{\"") {
             text.remove(at: text.index(after: text.startIndex))
         }

@@ -39,6 +39,8 @@ public final class Simulator: Sendable {
     public let configuration: SimulatorConfiguration
 
     let recorder = StatsRecorder()
+    /// Answers to byte-identical requests, reused within a second (see `AnswerMemo`).
+    let memo = AnswerMemo()
     let limiter: RateLimiter
     /// One RNG for fault and latency draws, seeded by the configuration: a short critical section per request.
     let faultRNG: Locked<SplitMix64>

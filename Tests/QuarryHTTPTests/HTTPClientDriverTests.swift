@@ -1,0 +1,52 @@
+import QuarryHTTP
+import Testing
+
+@Suite("HTTPClient with several driver threads")
+struct HTTPClientDriverTests {
+    @Test("requests spread over three drivers each get their own answer; cancellation still reaches the right driver")
+    func severalDrivers() async throws {
+        try await TestServer.run { port in
+            let client = try HTTPClient(configuration: .init(drivers: 3))
+            defer { client.shutdown() }
+            #expect(client.configuration.drivers == 3)
+            let bodies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for index in 0..<300 {
+                    group.addTask {
+                        let response = try await client.execute(
+                            HTTPRequest(method: .post, url: "http://127.0.0.1:\(port)/echo", body: Array("request \(index)".utf8)))
+                        return (index, String(decoding: response.body, as: UTF8.self))
+                    }
+                }
+                var bodies: [Int: String] = [:]
+                for try await (index, body) in group { bodies[index] = body }
+                return bodies
+            }
+            #expect(bodies.count == 300)
+            #expect(bodies.allSatisfy { $0.value == "request \($0.key)" })
+
+            // Six slow requests land on all three drivers; cancelling them must end each one promptly.
+            let clock = ContinuousClock()
+            let started = clock.now
+            let sleepers = (0..<6).map { _ in
+                Task { try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/sleep/10000")) }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            sleepers.forEach { $0.cancel() }
+            for sleeper in sleepers {
+                await #expect(throws: CancellationError.self) { try await sleeper.value }
+            }
+            #expect(clock.now - started < .seconds(5))
+            #expect(client.inFlightCount == 0)
+        }
+    }
+
+    @Test("one driver per 500 requests in flight, between one and four")
+    func recommendedDrivers() {
+        #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 1) == 1)
+        #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 500) == 1)
+        #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 501) == 2)
+        #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 2_000) == 4)
+        #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 100_000) == 4)
+        #expect(HTTPClient.Configuration(drivers: 0).drivers == 1)
+    }
+}
