@@ -144,7 +144,7 @@ extension Simulator {
                 configuration.latency.sampleMilliseconds(using: &latencyRNG)
                 + (configuration.perOutputTokenLatencyMs ?? 0) * Double(output.completionTokens)
             if latencyMs > 0 {
-                try await Self.sleep(on: exchange.channel.eventLoop, nanoseconds: Int64(latencyMs * 1_000_000))
+                try await sleep(on: exchange.channel.eventLoop, nanoseconds: Int64(latencyMs * 1_000_000))
             }
             headers.append(("openai-processing-ms", String(Int(latencyMs.rounded()))))
             headers.append(("openai-model", model))

@@ -41,6 +41,7 @@ public final class Simulator: Sendable {
     let recorder = StatsRecorder()
     /// Answers to byte-identical requests, reused within a second (see `AnswerMemo`).
     let memo = AnswerMemo()
+    let latencyTimer = LatencyTimer()
     let limiter: RateLimiter
     /// One RNG for fault and latency draws, seeded by the configuration: a short critical section per request.
     let faultRNG: Locked<SplitMix64>
