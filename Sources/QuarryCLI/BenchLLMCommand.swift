@@ -141,11 +141,12 @@ struct BenchLLMCommand: AsyncParsableCommand {
         let client = LLMClient(endpoint: Endpoint(name: "bench", baseURL: baseURL, model: "sim-small", timeoutSeconds: 60), http: http)
         let request = ChatRequest(messages: [.user("Summarise why quarries keep their benches level.")], temperature: 0, maxTokens: 64)
         // Warm the connection pool so the figures are about steady state, not connection setup.
-        try await drive(client: client, request: request, concurrency: concurrency, requests: concurrency)
+        let executors = http.taskExecutors
+        try await drive(client: client, request: request, concurrency: concurrency, requests: concurrency, executors: executors)
         resetPeakRSS()
         let cpuBefore = cpuSeconds()
         let started = ContinuousClock.now
-        let (ok, errors) = try await drive(client: client, request: request, concurrency: concurrency, requests: requests)
+        let (ok, errors) = try await drive(client: client, request: request, concurrency: concurrency, requests: requests, executors: executors)
         let elapsed = ContinuousClock.now - started
         return Measurement(
             concurrency: concurrency, requests: requests, ok: ok, errors: errors,
@@ -154,13 +155,16 @@ struct BenchLLMCommand: AsyncParsableCommand {
     }
 
     @discardableResult
-    static func drive(client: LLMClient, request: ChatRequest, concurrency: Int, requests: Int) async throws -> (ok: Int, errors: Int) {
-        // Each lane sends its share one after another: C lanes keep C requests in flight.
+    static func drive(
+        client: LLMClient, request: ChatRequest, concurrency: Int, requests: Int, executors: [any TaskExecutor]
+    ) async throws -> (ok: Int, errors: Int) {
+        // Each lane sends its share one after another: C lanes keep C requests in flight. Lanes run on
+        // the HTTP client's driver threads (as a worker's LLM calls do), spread evenly over them.
         return await withTaskGroup(of: (ok: Int, errors: Int).self) { group in
             let lanes = min(concurrency, requests)
             for lane in 0..<lanes {
                 let share = requests / lanes + (lane < requests % lanes ? 1 : 0)
-                group.addTask {
+                group.addTask(executorPreference: executors.isEmpty ? nil : executors[lane % executors.count]) {
                     var ok = 0
                     var errors = 0
                     for _ in 0..<share {

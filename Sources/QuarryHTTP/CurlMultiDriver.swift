@@ -1,5 +1,6 @@
 import CCurl
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -26,10 +27,12 @@ import Darwin
 /// threads do besides the inbox is `waiter.wake()` (a write to an eventfd, or `curl_multi_wakeup`
 /// where there is no epoll; both thread-safe), made only while holding the inbox lock with
 /// `stopping == false`, so never after the driver has begun tearing down.
-final class CurlMultiDriver: @unchecked Sendable {
+final class CurlMultiDriver: TaskExecutor, @unchecked Sendable {
     private struct Inbox {
         var adds: [CurlTransfer] = []
         var cancels: [CurlTransfer] = []
+        /// Swift jobs enqueued from other threads on this driver as a `TaskExecutor`.
+        var jobs: [UnownedJob] = []
         var stopping = false
         /// A wake-up was sent since the driver last drained the inbox; more would be redundant
         /// syscalls when a burst of requests is submitted.
@@ -58,6 +61,14 @@ final class CurlMultiDriver: @unchecked Sendable {
     private var headerCache = CurlHeaderListCache()
     /// Transfers whose result is decided this loop; resumed together after one lock round-trip.
     private var completed: [(transfer: CurlTransfer, result: Result<HTTPResponse, any Error>)] = []
+    /// Jobs enqueued from the driver thread itself (typically a task resumed by `flushCompletions`),
+    /// run later in the same loop without a lock or a wake-up.
+    private var localJobs: [UnownedJob] = []
+    /// Work was handed to the inbox from the driver thread itself, without a wake-up: the next wait
+    /// must not block.
+    private var inboxTouchedLocally = false
+    /// The driver thread's id while it runs (0 otherwise), to tell its own calls from other threads'.
+    private let runningThread = Atomic<UInt>(0)
 
     init(configuration: HTTPClient.Configuration, logger: Logger) throws(HTTPClientError) {
         guard let multi = curl_multi_init() else {
@@ -104,13 +115,27 @@ final class CurlMultiDriver: @unchecked Sendable {
     /// Hands a transfer to the driver. Returns false once shut down; the caller then still owns the
     /// continuation and must resume it.
     func submit(_ transfer: CurlTransfer) -> Bool {
-        inbox.withLock { inbox in
+        let local = isDriverThread
+        let accepted = inbox.withLock { inbox in
             guard !inbox.stopping else { return false }
             inbox.adds.append(transfer)
             inbox.inFlight += 1
-            wakeLocked(&inbox)
+            // On the driver thread (a task running on it as its executor) the loop is awake already.
+            if !local { wakeLocked(&inbox) }
             return true
         }
+        if local, accepted { inboxTouchedLocally = true }
+        return accepted
+    }
+
+    /// Whether the caller is this driver's thread.
+    var isDriverThread: Bool {
+        #if canImport(Glibc)
+        let current = UInt(pthread_self())
+        return runningThread.load(ordering: .relaxed) == current
+        #else
+        return false
+        #endif
     }
 
     /// Asks the driver to abandon a transfer; it resumes it with `CancellationError` unless it has
@@ -143,6 +168,26 @@ final class CurlMultiDriver: @unchecked Sendable {
         }
     }
 
+    // MARK: TaskExecutor
+
+    /// Runs `job` on the driver thread. From the driver thread itself this is a plain append; from
+    /// elsewhere it goes through the inbox with a wake-up. After shutdown, jobs go to the global
+    /// executor so that no task is stranded.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if isDriverThread {
+            localJobs.append(job)
+            return
+        }
+        let accepted = inbox.withLock { inbox in
+            guard !inbox.stopping else { return false }
+            inbox.jobs.append(job)
+            wakeLocked(&inbox)
+            return true
+        }
+        if !accepted { globalConcurrentExecutor.enqueue(job) }
+    }
+
     private func wakeLocked(_ inbox: inout Inbox) {
         if !inbox.wakeupPending {
             inbox.wakeupPending = true
@@ -154,17 +199,26 @@ final class CurlMultiDriver: @unchecked Sendable {
 
     private func run() {
         logger.debug("HTTP driver started")
+        #if canImport(Glibc)
+        runningThread.store(UInt(pthread_self()), ordering: .relaxed)
+        #endif
         var adds: [CurlTransfer] = []
         var cancels: [CurlTransfer] = []
+        var jobs: [UnownedJob] = []
 
         while true {
             // Sleeps until a watched socket is ready, libcurl's timer is due or a wake-up arrives, and
-            // runs libcurl for the ready sockets. Returns whether the inbox may hold new work.
-            let woken = waiter.wait()
+            // runs libcurl for the ready sockets. Returns whether the inbox may hold new work. Does not
+            // sleep when jobs or locally submitted transfers are waiting.
+            let mustNotBlock = !localJobs.isEmpty || inboxTouchedLocally
+            inboxTouchedLocally = false
+            let woken = waiter.wait(blocking: !mustNotBlock) || mustNotBlock
             if woken {
                 let stopping = inbox.withLock { inbox in
                     swap(&adds, &inbox.adds)
                     swap(&cancels, &inbox.cancels)
+                    jobs.append(contentsOf: inbox.jobs)
+                    inbox.jobs.removeAll(keepingCapacity: true)
                     inbox.wakeupPending = false
                     return inbox.stopping
                 }
@@ -178,6 +232,8 @@ final class CurlMultiDriver: @unchecked Sendable {
                             finish(transfer, .failure(shutdownError(transfer)))
                         }
                     }
+                    localJobs.append(contentsOf: jobs)
+                    jobs.removeAll()
                     break
                 }
                 // Adds before cancels: a cancel that arrived in the same batch as its add must find the
@@ -191,6 +247,13 @@ final class CurlMultiDriver: @unchecked Sendable {
             waiter.runDueTimer()
             reapCompletions()
             flushCompletions()
+            // Tasks running on this driver as their executor: those resumed just now and those
+            // enqueued from elsewhere. Jobs they enqueue in turn wait for the next loop, so sockets are
+            // never starved.
+            jobs.append(contentsOf: localJobs)
+            localJobs.removeAll(keepingCapacity: true)
+            for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
+            jobs.removeAll(keepingCapacity: true)
         }
 
         let abandoned = active.count
@@ -205,6 +268,15 @@ final class CurlMultiDriver: @unchecked Sendable {
         pool.removeAll()
         headerCache.removeAll()
         curl_multi_cleanup(multi)
+        // From here on jobs for this executor go to the global one (see `enqueue`); hand over those
+        // still queued so no task is left suspended.
+        runningThread.store(0, ordering: .relaxed)
+        let leftover = inbox.withLock { inbox in
+            defer { inbox.jobs.removeAll() }
+            return inbox.jobs
+        }
+        for job in localJobs + leftover { globalConcurrentExecutor.enqueue(job) }
+        localJobs.removeAll()
         logger.debug("HTTP driver stopped", metadata: ["abandoned": "\(abandoned)"])
     }
 

@@ -88,8 +88,9 @@ final class CurlWaiter {
 
     /// Sleeps until a socket is ready, libcurl's timer is due, a wake-up arrives or the backstop
     /// passes; hands each ready socket to libcurl. Returns true when woken (the inbox may hold work).
-    func wait() -> Bool {
-        let count = epoll_wait(epollFD, events, Int32(eventCapacity), sleepMilliseconds())
+    /// With `blocking` false it only collects what is ready now (the driver has jobs of its own to run).
+    func wait(blocking: Bool = true) -> Bool {
+        let count = epoll_wait(epollFD, events, Int32(eventCapacity), blocking ? sleepMilliseconds() : 0)
         if count < 0 {
             let error = errno
             if error != EINTR {
@@ -103,7 +104,7 @@ final class CurlWaiter {
             return true
         }
         if count == 0 {
-            timedOut = true
+            if blocking { timedOut = true }
             return false
         }
         var woken = false
@@ -228,8 +229,8 @@ final class CurlWaiter {
         _ = curl_multi_wakeup(multi)
     }
 
-    func wait() -> Bool {
-        let code = curl_multi_poll(multi, nil, 0, backstopMilliseconds, nil)
+    func wait(blocking: Bool = true) -> Bool {
+        let code = curl_multi_poll(multi, nil, 0, blocking ? backstopMilliseconds : 0, nil)
         if code != CURLM_OK {
             if !reportedFailure {
                 reportedFailure = true

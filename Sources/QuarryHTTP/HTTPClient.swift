@@ -61,8 +61,9 @@ public final class HTTPClient: Sendable {
             throw problem
         }
         let transfer = CurlTransfer(request: request)
-        // Submit and cancel must reach the same driver.
-        let driver = drivers.count == 1 ? drivers[0] : drivers[Int(nextDriver.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(drivers.count))]
+        // Submit and cancel must reach the same driver. A task running on a driver as its executor
+        // uses that driver, so its response resumes it on the same thread.
+        let driver = pickDriver()
         return try await withTaskCancellationHandler {
             // Unsafe rather than checked: the checked variant allocates a canary per request; the driver
             // resumes each transfer exactly once (see `CurlMultiDriver.finish`).
@@ -77,6 +78,28 @@ public final class HTTPClient: Sendable {
         } onCancel: {
             driver.cancel(transfer)
         }
+    }
+
+    /// The driver threads as task executors, one per driver. A task that mostly waits on this client's
+    /// requests (an LLM call: build a body, send, decode the answer) does least work when it runs on
+    /// one: its requests are submitted without waking the driver, and each response resumes it right
+    /// there instead of being handed to Swift's global pool on another thread, which on a small
+    /// machine costs more than the HTTP exchange. Anything that blocks the thread stalls every request
+    /// of that driver, so only code that awaits rather than blocks should run there.
+    ///
+    /// ```swift
+    /// try await withTaskExecutorPreference(client.taskExecutors[0]) {
+    ///     let answer = try await llm.chat(request)
+    /// }
+    /// ```
+    public var taskExecutors: [any TaskExecutor] {
+        drivers
+    }
+
+    private func pickDriver() -> CurlMultiDriver {
+        if drivers.count == 1 { return drivers[0] }
+        if let current = drivers.first(where: { $0.isDriverThread }) { return current }
+        return drivers[Int(nextDriver.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(drivers.count))]
     }
 
     /// Fails in-flight and queued requests with `.shutdown`, stops the driver thread and waits for it

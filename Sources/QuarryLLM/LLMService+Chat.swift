@@ -17,7 +17,7 @@ extension LLMService {
     /// answers are returned as they are, `finishReason` included.
     public func chat(_ request: ChatRequest, endpoint: String, build: Int, kind: String, sample: Int = 0) async throws -> ChatResult {
         let wantsJSON = request.responseFormat?.expectsJSON ?? false
-        return try await chatAccepting(request, endpoint: endpoint, build: build, kind: kind, sample: sample) { content, finish in
+        let accept = { (content: String, finish: String?) -> Result<Void, OutputProblem> in
             guard wantsJSON else { return .success(()) }
             if finish == "length" { return .failure(Self.cutOff) }
             do {
@@ -29,7 +29,10 @@ extension LLMService {
                         reason: "the answer is not valid JSON",
                         instruction: "Your previous reply was not valid JSON. Reply again with only the JSON document, nothing before or after it."))
             }
-        }.result
+        }
+        return try await onHTTPDriver {
+            try await chatAccepting(request, endpoint: endpoint, build: build, kind: kind, sample: sample, accept: accept).result
+        }
     }
 
     /// Sends a chat request and decodes the answer's content (JSON) as `Output`. An answer that does not
@@ -39,8 +42,7 @@ extension LLMService {
     public func chat<Output: Decodable & Sendable>(
         _ request: ChatRequest, endpoint: String, build: Int, kind: String, sample: Int = 0, decoding: Output.Type
     ) async throws -> DecodedChatResult<Output> {
-        let (output, result) = try await chatAccepting(request, endpoint: endpoint, build: build, kind: kind, sample: sample) {
-            content, finish -> Result<Output, OutputProblem> in
+        let accept = { (content: String, finish: String?) -> Result<Output, OutputProblem> in
             if finish == "length" { return .failure(Self.cutOff) }
             do {
                 return .success(try JSONDecoder().decode(Output.self, from: Data(Self.strippingCodeFence(content).utf8)))
@@ -52,6 +54,9 @@ extension LLMService {
                         instruction: "Your previous reply could not be used: \(why). Reply again with only a JSON document "
                             + "that has exactly the required fields and types, and nothing before or after it."))
             }
+        }
+        let (output, result) = try await onHTTPDriver {
+            try await chatAccepting(request, endpoint: endpoint, build: build, kind: kind, sample: sample, accept: accept)
         }
         return DecodedChatResult(output: output, result: result)
     }

@@ -8,9 +8,11 @@ extension LLMService {
         let body: JSONValue = [
             "model": .string(model), "prompt": .string(prompt), "max_tokens": 0, "echo": true, "logprobs": 0, "temperature": 0,
         ]
-        let answer = try await cachedCall(
-            TextCompletionResponse.self, path: "/completions", body: body, endpoint: name, build: build, kind: kind, sample: 0,
-            estimatedTokens: prompt.utf8.count / 4 + 1, accept: { $0.choices.first?.logprobs != nil })
+        let answer = try await onHTTPDriver {
+            try await cachedCall(
+                TextCompletionResponse.self, path: "/completions", body: body, endpoint: name, build: build, kind: kind, sample: 0,
+                estimatedTokens: prompt.utf8.count / 4 + 1, accept: { $0.choices.first?.logprobs != nil })
+        }
         let logprobs = answer.response.choices[0].logprobs!
         return LogprobsResult(
             tokens: logprobs.tokens, tokenLogprobs: logprobs.tokenLogprobs, model: answer.response.model ?? model,
@@ -26,9 +28,11 @@ extension LLMService {
             "model": .string(model), "input": .array(inputs.map(JSONValue.string)), "encoding_format": "float",
         ]
         if let dimensions { fields["dimensions"] = .int(dimensions) }
-        let answer = try await cachedCall(
-            EmbeddingResponse.self, path: "/embeddings", body: .object(fields), endpoint: name, build: build, kind: kind, sample: 0,
-            estimatedTokens: inputs.reduce(0) { $0 + $1.utf8.count / 4 + 1 }, accept: { $0.data.count == inputs.count })
+        let answer = try await onHTTPDriver {
+            try await cachedCall(
+                EmbeddingResponse.self, path: "/embeddings", body: .object(fields), endpoint: name, build: build, kind: kind, sample: 0,
+                estimatedTokens: inputs.reduce(0) { $0 + $1.utf8.count / 4 + 1 }, accept: { $0.data.count == inputs.count })
+        }
         let vectors = answer.response.data.sorted { $0.index < $1.index }.map(\.embedding)
         return EmbeddingsResult(vectors: vectors, model: answer.response.model ?? model, usage: answer.usage, cached: answer.cached)
     }

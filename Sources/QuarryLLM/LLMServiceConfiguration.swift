@@ -25,6 +25,10 @@ public struct LLMServiceConfiguration: Sendable {
     public var rateIncreasePerSecond: Double
     /// The HTTP client's settings when the service creates its own.
     public var http: HTTPClient.Configuration
+    /// Run each call (cache lookup, limits, HTTP, decoding, accounting) on one of the HTTP client's driver
+    /// threads, so responses resume their call where they arrived instead of on another thread (see
+    /// `HTTPClient.taskExecutors`). Off: calls run wherever the caller's task runs.
+    public var runsOnHTTPDriver: Bool
 
     public static let defaultRawOutputLimit = 4_096
 
@@ -32,7 +36,7 @@ public struct LLMServiceConfiguration: Sendable {
         cacheEnabled: Bool = true, maxRepairs: Int = 2, rawOutputLimit: Int = LLMServiceConfiguration.defaultRawOutputLimit,
         workerCountRefresh: Duration = .seconds(5), workerCountKind: String? = nil, usageFlushInterval: Duration = .seconds(1),
         budgetRefreshInterval: Duration = .seconds(2), rateBurstSeconds: Double = 1, rateDecreaseFactor: Double = 0.75,
-        rateIncreasePerSecond: Double = 0.1, http: HTTPClient.Configuration = .init()
+        rateIncreasePerSecond: Double = 0.1, http: HTTPClient.Configuration = .init(), runsOnHTTPDriver: Bool = true
     ) {
         self.cacheEnabled = cacheEnabled
         self.maxRepairs = maxRepairs
@@ -45,5 +49,6 @@ public struct LLMServiceConfiguration: Sendable {
         self.rateDecreaseFactor = rateDecreaseFactor
         self.rateIncreasePerSecond = rateIncreasePerSecond
         self.http = http
+        self.runsOnHTTPDriver = runsOnHTTPDriver
     }
 }

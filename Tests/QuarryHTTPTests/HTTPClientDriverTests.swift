@@ -49,4 +49,56 @@ struct HTTPClientDriverTests {
         #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 100_000) == 4)
         #expect(HTTPClient.Configuration(drivers: 0).drivers == 1)
     }
+
+    @Test("tasks running on the drivers as their executor send, receive and cancel like any other")
+    func driverAsExecutor() async throws {
+        try await TestServer.run { port in
+            let client = try HTTPClient(configuration: .init(drivers: 2))
+            defer { client.shutdown() }
+            let executors = client.taskExecutors
+            #expect(executors.count == 2)
+            let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for lane in 0..<100 {
+                    group.addTask(executorPreference: executors[lane % executors.count]) {
+                        var statuses: [Int] = []
+                        for _ in 0..<5 {
+                            statuses.append(try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/hello")).status)
+                        }
+                        return statuses
+                    }
+                }
+                var all: [Int] = []
+                for try await lane in group { all += lane }
+                return all
+            }
+            #expect(statuses.count == 500)
+            #expect(statuses.allSatisfy { $0 == 200 })
+
+            let sleeper = Task(executorPreference: executors[0]) {
+                try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/sleep/10000"))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            sleeper.cancel()
+            await #expect(throws: CancellationError.self) { try await sleeper.value }
+            #expect(client.inFlightCount == 0)
+        }
+    }
+
+    @Test("after shutdown a task that prefers a driver still runs (on the global executor) and gets .shutdown")
+    func executorAfterShutdown() async throws {
+        let client = try HTTPClient()
+        let executor = client.taskExecutors[0]
+        client.shutdown()
+        let outcome = await Task(executorPreference: executor) { () -> String in
+            do {
+                _ = try await client.execute(HTTPRequest(url: "http://127.0.0.1:9/never"))
+                return "answered"
+            } catch let error as HTTPClientError {
+                return "\(error.code)"
+            } catch {
+                return "\(error)"
+            }
+        }.value
+        #expect(outcome == "shutdown")
+    }
 }
