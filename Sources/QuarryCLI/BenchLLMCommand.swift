@@ -26,6 +26,7 @@ struct BenchLLMCommand: AsyncParsableCommand {
     @Option(help: "Use this OpenAI base URL instead of starting a simulator (its latency must match --latency).")
     var url: String?
     @Flag(help: "Run the simulator inside this process (CPU figures then include it).") var inProcessSimulator = false
+    @Option(help: "HTTP driver threads (default: one per 500 in flight, at most four).") var drivers: Int?
     @Flag(help: "Skip the aiohttp baseline.") var skipPython = false
     @Option(help: "Python interpreter for the baseline.") var python: String = "python3"
     @Option(help: "Path of bench_llm_aiohttp.py (default: scripts/ next to the migrations folder).") var script: String?
@@ -80,7 +81,7 @@ struct BenchLLMCommand: AsyncParsableCommand {
         for level in levels {
             let total = requests ?? max(level * 5, Int(5 * Double(level) / (latencyMs / 1_000)))
             let simulatorBefore = child.flatMap { Self.processCPUSeconds(pid: $0.pid) }
-            var quarry = try await Self.measureQuarry(baseURL: baseURL, concurrency: level, requests: total)
+            var quarry = try await Self.measureQuarry(baseURL: baseURL, concurrency: level, requests: total, drivers: drivers)
             if let before = simulatorBefore, let after = child.flatMap({ Self.processCPUSeconds(pid: $0.pid) }) {
                 // Includes the warm-up round (C requests), so it slightly overstates the simulator's share.
                 quarry.simulatorCPUSeconds = after - before
@@ -133,10 +134,10 @@ struct BenchLLMCommand: AsyncParsableCommand {
     }
 
     /// N chat requests through `LLMClient` (typed request, decoded response) with C in flight.
-    static func measureQuarry(baseURL: String, concurrency: Int, requests: Int) async throws -> Measurement {
+    static func measureQuarry(baseURL: String, concurrency: Int, requests: Int, drivers: Int?) async throws -> Measurement {
         let http = try HTTPClient(
             configuration: HTTPClient.Configuration(
-                maxIdleEasyHandles: concurrency, drivers: HTTPClient.Configuration.recommendedDrivers(forConcurrency: concurrency)))
+                maxIdleEasyHandles: concurrency, drivers: drivers ?? HTTPClient.Configuration.recommendedDrivers(forConcurrency: concurrency)))
         defer { http.shutdown() }
         let client = LLMClient(endpoint: Endpoint(name: "bench", baseURL: baseURL, model: "sim-small", timeoutSeconds: 60), http: http)
         let request = ChatRequest(messages: [.user("Summarise why quarries keep their benches level.")], temperature: 0, maxTokens: 64)
