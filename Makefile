@@ -14,7 +14,7 @@ demo: build
 
 # Tests that assert latency (LISTEN wake-ups, HTTP concurrency, timeouts) run in a second phase of their own,
 # so the rest of the suite running in parallel on a 2-core machine does not skew what they measure.
-TIMED = ConnectionRecoveryTests|HTTPClientConcurrencyTests|HTTPClientFailureTests|FaultMappingTests
+TIMED = ConnectionRecoveryTests|HTTPClientConcurrencyTests|HTTPClientFailureTests|HTTPClientIdleCloseTests|FaultMappingTests
 
 test: deps
 	scripts/with-postgres.sh scripts/run-tests.sh "$(TIMED)"

@@ -24,6 +24,9 @@ static inline CURLcode quarry_curl_easy_setopt_slist(CURL *h, CURLoption o, stru
 static inline CURLcode quarry_curl_easy_setopt_write_cb(CURL *h, CURLoption o, quarry_curl_write_cb v) {
     return curl_easy_setopt(h, o, v);
 }
+static inline CURLcode quarry_curl_easy_setopt_closesocket_cb(CURL *h, curl_closesocket_callback v) {
+    return curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, v);
+}
 static inline CURLcode quarry_curl_easy_getinfo_long(CURL *h, CURLINFO i, long *out) {
     return curl_easy_getinfo(h, i, out);
 }

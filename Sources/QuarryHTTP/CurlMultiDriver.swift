@@ -295,7 +295,9 @@ final class CurlMultiDriver: TaskExecutor, @unchecked Sendable {
             return
         }
         transfer.easy = easy
-        if let error = transfer.configure(easy, configuration: configuration, headerCache: &headerCache) {
+        if let error = transfer.configure(
+            easy, configuration: configuration, headerCache: &headerCache, closeSocketContext: waiter.closeSocketContext)
+        {
             recycle(transfer)
             finish(transfer, .failure(error))
             return

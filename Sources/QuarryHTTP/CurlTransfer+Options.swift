@@ -3,8 +3,10 @@ import CCurl
 extension CurlTransfer {
     /// Sets every option this request needs on `easy` (fresh from the pool, so at libcurl defaults).
     /// Returns the error to fail the request with, or nil. Driver thread only.
+    /// `closeSocketContext`: the waiter's, when it tracks socket closes (`CurlWaiter.closeSocketCallback`).
     func configure(
-        _ easy: CurlEasyHandle, configuration: HTTPClient.Configuration, headerCache: inout CurlHeaderListCache
+        _ easy: CurlEasyHandle, configuration: HTTPClient.Configuration, headerCache: inout CurlHeaderListCache,
+        closeSocketContext: UnsafeMutableRawPointer?
     ) -> HTTPClientError? {
         let handle = easy.raw
         let userdata = Unmanaged.passUnretained(self).toOpaque()
@@ -28,6 +30,13 @@ extension CurlTransfer {
         check(quarry_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, userdata), "HEADERDATA")
         // How the driver finds this transfer from a finished easy handle (no lookup table).
         check(quarry_curl_easy_setopt_pointer(handle, CURLOPT_PRIVATE, userdata), "PRIVATE")
+        #if os(Linux)
+        if let closeSocketContext {
+            // A connection keeps the close callback of the handle that opened it.
+            check(quarry_curl_easy_setopt_closesocket_cb(handle, CurlWaiter.closeSocketCallback), "CLOSESOCKETFUNCTION")
+            check(quarry_curl_easy_setopt_pointer(handle, CURLOPT_CLOSESOCKETDATA, closeSocketContext), "CLOSESOCKETDATA")
+        }
+        #endif
 
         if configuration.http2 {
             // HTTP/2 via ALPN on https; plain http stays HTTP/1.1 (no h2c upgrade round trip).

@@ -18,6 +18,13 @@ import Darwin
 /// those sockets plus an eventfd that other threads write to wake the driver. A wake-up costs the
 /// kernel and libcurl work for the sockets that are ready, instead of a poll over every connection.
 ///
+/// Sockets stay in the epoll set after libcurl stops watching them (`CURL_POLL_REMOVE`): with HTTP/1.1
+/// keep-alive each request on a pooled connection used to cost an `EPOLL_CTL_ADD` and an `EPOLL_CTL_DEL`,
+/// and the next request on that connection nearly always wants the same events back. An event on a socket
+/// libcurl is not watching is dropped and the socket taken out then. What keeps this exact is that libcurl
+/// closes every socket through `closeSocketCallback` (set on every easy handle), so a socket number reused
+/// by a new connection is never mistaken for one still in the set.
+///
 /// Driver-thread only, except `wake()`, which is a `write` to the eventfd and safe from any thread.
 /// The libcurl callbacks receive this object unretained; the driver owns it and outlives the multi
 /// handle's last callback (`curl_multi_cleanup` runs before the driver is freed).
@@ -36,6 +43,12 @@ final class CurlWaiter {
     private var timedOut = false
     private var runningHandles: Int32 = 0
     private var reportedFailure = false
+    /// By socket number: the events the epoll set holds for it, with `Self.inSet` marking membership
+    /// (0: not in the set).
+    private var registration: [UInt32] = []
+    /// By socket number: libcurl currently wants events for it.
+    private var curlWatches: [Bool] = []
+    private static let inSet: UInt32 = 1 << 31
 
     init?(multi: UnsafeMutableRawPointer, backstop: Duration, logger: Logger) {
         let epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -119,6 +132,13 @@ final class CurlWaiter {
                 woken = true
                 continue
             }
+            guard fd >= 0, Int(fd) < curlWatches.count, curlWatches[Int(fd)] else {
+                // A pooled connection libcurl is not watching (the server closed it, say): take it out
+                // of the set now; libcurl notices for itself when it next considers the connection.
+                _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+                if fd >= 0, Int(fd) < registration.count { registration[Int(fd)] = 0 }
+                continue
+            }
             var mask: Int32 = 0
             if event.events & EPOLLIN.rawValue != 0 { mask |= CURL_CSELECT_IN }
             if event.events & EPOLLOUT.rawValue != 0 { mask |= CURL_CSELECT_OUT }
@@ -157,13 +177,13 @@ final class CurlWaiter {
 
     // MARK: libcurl callbacks (driver thread, inside libcurl calls)
 
-    /// Marks a socket as already in the epoll set (libcurl's per-socket pointer; any non-nil value).
-    private static var registered: UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: 1) }
+    /// The `CURLOPT_CLOSESOCKETDATA` to pair with `closeSocketCallback` on every easy handle.
+    var closeSocketContext: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
 
-    private static let socketCallback: curl_socket_callback = { _, fd, what, userdata, socketData in
+    private static let socketCallback: curl_socket_callback = { _, fd, what, userdata, _ in
         guard let userdata else { return 0 }
         let waiter = Unmanaged<CurlWaiter>.fromOpaque(userdata).takeUnretainedValue()
-        waiter.watch(fd, what: what, known: socketData != nil)
+        waiter.watch(fd, what: what)
         return 0
     }
 
@@ -179,27 +199,54 @@ final class CurlWaiter {
         return 0
     }
 
-    private func watch(_ fd: curl_socket_t, what: Int32, known: Bool) {
+    /// libcurl closing a socket: closing it drops it from the epoll set, so forget its registration.
+    static let closeSocketCallback: curl_closesocket_callback = { userdata, fd in
+        if let userdata {
+            Unmanaged<CurlWaiter>.fromOpaque(userdata).takeUnretainedValue().forget(fd)
+        }
+        return Glibc.close(fd)
+    }
+
+    private func forget(_ fd: curl_socket_t) {
+        guard fd >= 0, Int(fd) < registration.count else { return }
+        registration[Int(fd)] = 0
+        curlWatches[Int(fd)] = false
+    }
+
+    private func watch(_ fd: curl_socket_t, what: Int32) {
+        guard fd >= 0 else { return }
+        let index = Int(fd)
+        if index >= registration.count {
+            var size = max(64, registration.count)
+            while size <= index { size *= 2 }
+            registration.append(contentsOf: repeatElement(0, count: size - registration.count))
+            curlWatches.append(contentsOf: repeatElement(false, count: size - curlWatches.count))
+        }
         if what == CURL_POLL_REMOVE {
-            // May fail if libcurl already closed the socket (the kernel then dropped it from the set).
-            _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+            // Left in the set (see the type's comment); `wait()` drops events for it meanwhile.
+            curlWatches[index] = false
             return
         }
+        curlWatches[index] = true
+        let events = (what & CURL_POLL_IN != 0 ? EPOLLIN.rawValue : 0) | (what & CURL_POLL_OUT != 0 ? EPOLLOUT.rawValue : 0)
+        let wanted = events | Self.inSet
+        let current = registration[index]
+        guard current != wanted else { return }
         var event = epoll_event()
-        event.events = (what & CURL_POLL_IN != 0 ? EPOLLIN.rawValue : 0) | (what & CURL_POLL_OUT != 0 ? EPOLLOUT.rawValue : 0)
+        event.events = events
         event.data.fd = fd
-        if known {
-            // ENOENT: a socket number closed and reused behind libcurl's back; add it afresh.
+        if current != 0 {
+            // ENOENT: the kernel dropped it behind our back (closed elsewhere); add it afresh.
             if epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) != 0, errno == ENOENT {
                 _ = epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event)
             }
         } else {
-            // EEXIST: a new socket reusing the number of one whose removal we never saw.
+            // EEXIST: already in the set under a registration we lost track of; update it.
             if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0, errno == EEXIST {
                 _ = epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
             }
-            _ = curl_multi_assign(multi, fd, Self.registered)
         }
+        registration[index] = wanted
     }
 }
 
@@ -223,6 +270,9 @@ final class CurlWaiter {
     func install() {}
 
     func closeDescriptors() {}
+
+    /// No epoll set to keep in step with closes here.
+    var closeSocketContext: UnsafeMutableRawPointer? { nil }
 
     /// Thread-safe per libcurl's documentation.
     func wake() {
