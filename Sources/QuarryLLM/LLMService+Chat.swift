@@ -84,7 +84,27 @@ extension LLMService {
             recordCacheHit(runtime: runtime, context: context)
             return (output, Self.result(hit, cached: true, repairs: 0, usage: hit.usage))
         }
+        guard usesCache(context) else {
+            return try await chatRounds(request, runtime: runtime, context: context, key: key, originalBody: originalBody, accept: accept)
+        }
+        let (answer, shared) = try await inFlight.run(key: key) {
+            try await chatRounds(request, runtime: runtime, context: context, key: key, originalBody: originalBody, accept: accept)
+        }
+        guard shared else { return answer }
+        // Another task's call, still in flight when this one asked: as good as a cache hit, and paid once.
+        recordCacheHit(runtime: runtime, context: context)
+        var result = answer.result
+        result.cached = true
+        return (answer.output, result)
+    }
 
+    /// The endpoint rounds of `chatAccepting`: the request, then up to `maxRepairs` repair rounds.
+    private func chatRounds<Output: Sendable>(
+        _ request: ChatRequest, runtime: EndpointRuntime, context: CallContext, key: [UInt8], originalBody: JSONValue,
+        accept: (String, String?) -> Result<Output, OutputProblem>
+    ) async throws -> (output: Output, result: ChatResult) {
+        let name = runtime.endpoint.name
+        let model = runtime.endpoint.model
         var current = request
         var spent = TokenUsage()
         for round in 0...max(0, configuration.maxRepairs) {

@@ -152,13 +152,24 @@ extension LLMService {
             recordCacheHit(runtime: runtime, context: context)
             return hit
         }
-        let answer = try await send(Response.self, path: path, body: body, runtime: runtime, context: context, estimatedTokens: estimatedTokens)
-        guard accept(answer.response) else {
-            throw LLMError(
-                code: .malformedResponse, endpoint: name, status: 200, message: "the answer lacks the fields this call needs",
-                rawOutput: String(decoding: answer.body.prefix(configuration.rawOutputLimit), as: UTF8.self))
+        func sendAndStore() async throws -> Answer<Response> {
+            let answer = try await send(
+                Response.self, path: path, body: body, runtime: runtime, context: context, estimatedTokens: estimatedTokens)
+            guard accept(answer.response) else {
+                throw LLMError(
+                    code: .malformedResponse, endpoint: name, status: 200, message: "the answer lacks the fields this call needs",
+                    rawOutput: String(decoding: answer.body.prefix(configuration.rawOutputLimit), as: UTF8.self))
+            }
+            await remember(answer, key: key, path: path, runtime: runtime, context: context)
+            return answer
         }
-        await remember(answer, key: key, path: path, runtime: runtime, context: context)
+        guard usesCache(context) else { return try await sendAndStore() }
+        var (answer, shared) = try await inFlight.run(key: key) { try await sendAndStore() }
+        if shared {
+            // Another task's call, still in flight when this one asked: as good as a cache hit, and paid once.
+            recordCacheHit(runtime: runtime, context: context)
+            answer.cached = true
+        }
         return answer
     }
 }

@@ -22,6 +22,8 @@ public final class LLMService: Sendable {
     let policies: BuildPolicyCache?
     let workers: WorkerShareTracker
     let authFailures = Mutex<[String: Int]>([:])
+    /// Identical calls in flight at once share one endpoint call (see `InFlightCalls`).
+    let inFlight = InFlightCalls()
     /// Round-robin position over the HTTP client's driver threads (`onHTTPDriver`).
     let nextDriver = Atomic<UInt>(0)
     let logger: Logger

@@ -82,4 +82,41 @@ struct CacheTests {
         #expect(harness.simulator.stats.totalRequests == 4)
         await harness.stop()
     }
+
+    @Test("identical calls in flight at the same moment reach the endpoint once; different ones are not held up")
+    func inFlightCallsShareOneAnswer() async throws {
+        let harness = try await LLMTestHarness.start { $0.latency = .fixed(ms: 300) }
+        let build = try await harness.queue.createBuild(name: "in-flight")
+        let service = try harness.service([harness.endpoint(priceIn: 1, priceOut: 2)])
+        let same = chat("Which stone is quarried at Carrara?")
+        let answers = try await withThrowingTaskGroup(of: ChatResult.self) { group in
+            for _ in 0..<10 {
+                group.addTask { try await service.chat(same, endpoint: "sim", build: build, kind: "gen") }
+            }
+            group.addTask { try await service.chat(chat("A different question"), endpoint: "sim", build: build, kind: "gen") }
+            var answers: [ChatResult] = []
+            for try await answer in group { answers.append(answer) }
+            return answers
+        }
+        let vectors = try await withThrowingTaskGroup(of: EmbeddingsResult.self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await service.embeddings(["granite"], endpoint: "sim", build: build, kind: "embed") }
+            }
+            var results: [EmbeddingsResult] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        await service.shutdown()
+        #expect(harness.simulator.stats.totalRequests == 3, "one call for the shared chat, one for the other, one for the embeddings")
+        #expect(answers.count == 11)
+        #expect(answers.filter { !$0.cached }.count == 2, "only the two leaders paid")
+        #expect(Set(answers.filter { $0.cached }.map(\.content)).count == 1)
+        #expect(vectors.filter { !$0.cached }.count == 1)
+        #expect(Set(vectors.map(\.vectors)).count == 1)
+        let row = try await harness.pool.query(
+            "SELECT calls, cache_hits FROM \(identifier: harness.schema).llm_usage_by_build WHERE build_id = \(build)")[0]
+        #expect(try row.decode(Int.self, "calls") == 3)
+        #expect(try row.decode(Int.self, "cache_hits") == 12)
+        await harness.stop()
+    }
 }
