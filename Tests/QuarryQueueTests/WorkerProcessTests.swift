@@ -56,16 +56,17 @@ struct WorkerProcessTests {
         #expect(try await TestDatabase.eventually(timeout: .seconds(60)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).results") == 40
         })
+        // The dead worker is marked gone in the registry by the survivor's rescue pass once its heartbeat is
+        // older than lease + heartbeat interval, which can come after its rescued tasks were completed: so
+        // wait for it before stopping the survivor.
+        #expect(try await TestDatabase.eventually(timeout: .seconds(15)) {
+            try await h.count("SELECT count(*) FROM \(identifier: h.schema).workers WHERE pid = \(Int32(victim.pid)) AND state = 'gone'") == 1
+        })
         survivor.signal(SIGTERM)
         #expect(await survivor.waitForExit(timeout: .seconds(20)) == 0)
         #expect(try await h.states(build: build) == ["completed": 40])
         let rescued = try await h.count("SELECT count(*) FROM \(identifier: h.schema).task_attempts WHERE error_class = 'lease_expired'")
         #expect(rescued >= 1)
-        // The dead worker is marked gone in the registry: by a rescue pass once its heartbeat is older than lease +
-        // heartbeat interval, which can come after its rescued tasks have already been completed elsewhere.
-        #expect(try await TestDatabase.eventually(timeout: .seconds(15)) {
-            try await h.count("SELECT count(*) FROM \(identifier: h.schema).workers WHERE pid = \(Int32(victim.pid)) AND state = 'gone'") == 1
-        })
         // Rescued within lease (2 s) + heartbeat (0.5 s) + the time to run them (0.4 s each) and slack.
         #expect(ContinuousClock.now - killedAt < .seconds(30))
         await h.shutdown()
