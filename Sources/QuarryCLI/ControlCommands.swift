@@ -1,4 +1,5 @@
 import ArgumentParser
+import QuarryLLM
 import QuarryQueue
 
 struct PauseCommand: AsyncParsableCommand {
@@ -73,14 +74,62 @@ extension DatabaseOptions {
 
 struct PruneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "prune", abstract: "Delete a build and all its tasks, results and inputs, in committed batches (no long transaction).")
+        commandName: "prune",
+        abstract: "Delete a build and all its tasks, results, inputs and LLM usage rows, in committed batches (no long transaction).",
+        discussion: "Cached LLM answers are shared between builds and stay; see `quarry prune-cache`.")
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "Build id.") var build: Int
     @Option(help: "Rows per batch.") var batch = 10_000
+    @Flag(help: "Keep the build's rows in llm_usage (its token and cost history).") var keepUsage = false
+
+    func validate() throws {
+        guard batch > 0 else { throw ValidationError("--batch must be at least 1") }
+    }
 
     func run() async throws {
         try await database.control { queue in
-            print("pruned build \(build) (\(try await queue.prune(buildID: build, batch: batch)) task(s))")
+            let tasks = try await queue.prune(buildID: build, batch: batch)
+            let usage = keepUsage ? 0 : try await LLMMaintenance(pool: queue.pool, schema: database.schema).deleteUsage(buildID: build, batch: batch)
+            print("pruned build \(build) (\(tasks) task(s)\(keepUsage ? "; usage kept" : ", \(usage) usage row(s)"))")
         }
+    }
+}
+
+struct PruneCacheCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune-cache",
+        abstract: "Delete cached LLM answers older than an age, in committed batches; they are paid for again if asked.",
+        discussion: "Example: quarry prune-cache --older-than 30d (units: s, m, h, d).")
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Age beyond which answers go: a number with s, m, h or d.") var olderThan: String
+    @Option(help: "Rows per batch.") var batch = 10_000
+
+    func validate() throws {
+        guard Self.duration(olderThan) != nil else {
+            throw ValidationError("--older-than must be a number followed by s, m, h or d (e.g. 30d), not '\(olderThan)'")
+        }
+        guard batch > 0 else { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() async throws {
+        guard let age = Self.duration(olderThan) else { return }
+        try await database.control { queue in
+            let removed = try await LLMMaintenance(pool: queue.pool, schema: database.schema).pruneCache(olderThan: age, batch: batch)
+            print("deleted \(removed) cached answer(s) older than \(olderThan)")
+        }
+    }
+
+    /// "90s", "15m", "12h", "30d" as a duration; nil for anything else.
+    static func duration(_ text: String) -> Duration? {
+        guard let unit = text.last, let value = Double(text.dropLast()), value >= 0, value.isFinite else { return nil }
+        let seconds: Double
+        switch unit {
+        case "s": seconds = value
+        case "m": seconds = value * 60
+        case "h": seconds = value * 3_600
+        case "d": seconds = value * 86_400
+        default: return nil
+        }
+        return .milliseconds(Int64(seconds * 1_000))
     }
 }

@@ -23,6 +23,7 @@ public struct QuarryCommand: AsyncParsableCommand {
             CancelCommand.self,
             RetryDeadCommand.self,
             PruneCommand.self,
+            PruneCacheCommand.self,
             SimulateCommand.self,
             BenchCommand.self,
         ]
