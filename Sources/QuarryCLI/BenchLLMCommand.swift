@@ -26,7 +26,7 @@ struct BenchLLMCommand: AsyncParsableCommand {
     @Option(help: "Use this OpenAI base URL instead of starting a simulator (its latency must match --latency).")
     var url: String?
     @Flag(help: "Run the simulator inside this process (CPU figures then include it).") var inProcessSimulator = false
-    @Option(help: "HTTP driver threads (default: one per 500 in flight, at most four).") var drivers: Int?
+    @Option(help: "HTTP driver threads (default: one per 250 in flight, at most four).") var drivers: Int?
     @Flag(help: "Skip the aiohttp baseline.") var skipPython = false
     @Option(help: "Python interpreter for the baseline.") var python: String = "python3"
     @Option(help: "Path of bench_llm_aiohttp.py (default: scripts/ next to the migrations folder).") var script: String?

@@ -40,11 +40,12 @@ struct HTTPClientDriverTests {
         }
     }
 
-    @Test("one driver per 500 requests in flight, between one and four")
+    @Test("one driver per 250 requests in flight, between one and four")
     func recommendedDrivers() {
         #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 1) == 1)
-        #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 500) == 1)
-        #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 501) == 2)
+        #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 250) == 1)
+        #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 251) == 2)
+        #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 751) == 4)
         #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 2_000) == 4)
         #expect(HTTPClient.Configuration.recommendedDrivers(forConcurrency: 100_000) == 4)
         #expect(HTTPClient.Configuration(drivers: 0).drivers == 1)
