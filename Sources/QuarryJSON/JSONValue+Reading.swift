@@ -63,6 +63,25 @@ extension Dictionary where Key == String, Value == JSONValue {
         guard let value = self[key], !value.isNull else { return nil }
         return value
     }
+
+    /// A required array member, each element read as `Element` (paths `path.key[i]`).
+    public func requiredArray<Element: JSONValueDecodable>(
+        _ key: String, at path: () -> String, expected: String
+    ) throws(JSONShapeError) -> [Element] {
+        let elements = try required(key, at: path(), expected: expected).arrayElements(at: path() + "." + key)
+        var decoded: [Element] = []
+        decoded.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            decoded.append(try Element(json: element, path: { "\(path()).\(key)[\(index)]" }))
+        }
+        return decoded
+    }
+
+    /// An optional member read as `T`: nil when missing or null.
+    public func optionalDecoded<T: JSONValueDecodable>(_ key: String, at path: () -> String) throws(JSONShapeError) -> T? {
+        guard let value = optional(key) else { return nil }
+        return try T(json: value, path: { path() + "." + key })
+    }
 }
 
 /// A type read from a parsed `JSONValue` by hand rather than through `Codable`, for the documents decoded

@@ -1,20 +1,14 @@
 import QuarryJSON
 
-/// Hand-written reading of the chat answer, as lenient as the `Decodable` one about optional fields: this runs
+/// Hand-written reading of the chat answer (lenient about optional fields, strict about their types): this runs
 /// once per request, and `JSONDecoder` was an eighth of the client's CPU (see `JSONParser`).
 extension ChatCompletionResponse: JSONValueDecodable {
     public init(json: JSONValue, path: () -> String) throws(JSONShapeError) {
         let root = try json.objectMembers(at: path())
         id = root.optional("id")?.stringValue
         model = root.optional("model")?.stringValue
-        let elements = try root.required("choices", at: path(), expected: "an array of choices").arrayElements(at: path() + ".choices")
-        var choices: [Choice] = []
-        choices.reserveCapacity(elements.count)
-        for (index, element) in elements.enumerated() {
-            choices.append(try Choice(json: element, path: { "\(path()).choices[\(index)]" }))
-        }
-        self.choices = choices
-        usage = try root.optional("usage").map { (value) throws(JSONShapeError) in try TokenUsage(json: value, path: { path() + ".usage" }) }
+        choices = try root.requiredArray("choices", at: path, expected: "an array of choices")
+        usage = try root.optionalDecoded("usage", at: path)
     }
 }
 
@@ -24,9 +18,7 @@ extension ChatCompletionResponse.Choice: JSONValueDecodable {
         index = try members.optional("index")?.int(at: path() + ".index") ?? 0
         message = try Message(json: members.required("message", at: path(), expected: "a message object"), path: { path() + ".message" })
         finishReason = try members.optional("finish_reason")?.string(at: path() + ".finish_reason")
-        logprobs = try members.optional("logprobs").map { (value) throws(JSONShapeError) in
-            try ChatCompletionResponse.ChatLogprobs(json: value, path: { path() + ".logprobs" })
-        }
+        logprobs = try members.optionalDecoded("logprobs", at: path)
     }
 }
 

@@ -4,22 +4,21 @@ extension EmbeddingResponse: JSONValueDecodable {
     public init(json: JSONValue, path: () -> String) throws(JSONShapeError) {
         let root = try json.objectMembers(at: path())
         model = root.optional("model")?.stringValue
-        let elements = try root.required("data", at: path(), expected: "an array of embeddings").arrayElements(at: path() + ".data")
-        var items: [Item] = []
-        items.reserveCapacity(elements.count)
-        for (position, element) in elements.enumerated() {
-            func itemPath() -> String { "\(path()).data[\(position)]" }
-            let fields = try element.objectMembers(at: itemPath())
-            let index = try fields.required("index", at: itemPath(), expected: "an integer").int(at: itemPath() + ".index")
-            let values = try fields.required("embedding", at: itemPath(), expected: "an array of numbers").arrayElements(at: itemPath() + ".embedding")
-            var embedding: [Double] = []
-            embedding.reserveCapacity(values.count)
-            for (offset, value) in values.enumerated() {
-                embedding.append(try value.double(at: "\(itemPath()).embedding[\(offset)]"))
-            }
-            items.append(Item(index: index, embedding: embedding))
+        data = try root.requiredArray("data", at: path, expected: "an array of embeddings")
+        usage = try root.optionalDecoded("usage", at: path)
+    }
+}
+
+extension EmbeddingResponse.Item: JSONValueDecodable {
+    public init(json: JSONValue, path: () -> String) throws(JSONShapeError) {
+        let fields = try json.objectMembers(at: path())
+        index = try fields.required("index", at: path(), expected: "an integer").int(at: path() + ".index")
+        let values = try fields.required("embedding", at: path(), expected: "an array of numbers").arrayElements(at: path() + ".embedding")
+        var embedding: [Double] = []
+        embedding.reserveCapacity(values.count)
+        for (offset, value) in values.enumerated() {
+            embedding.append(try value.double(at: "\(path()).embedding[\(offset)]"))
         }
-        data = items
-        usage = try root.optional("usage").map { (value) throws(JSONShapeError) in try TokenUsage(json: value, path: { path() + ".usage" }) }
+        self.embedding = embedding
     }
 }

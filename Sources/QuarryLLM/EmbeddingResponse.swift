@@ -1,6 +1,6 @@
 /// The `/embeddings` response body (float encoding).
-public struct EmbeddingResponse: Sendable, Decodable {
-    public struct Item: Sendable, Decodable {
+public struct EmbeddingResponse: Sendable {
+    public struct Item: Sendable {
         public var index: Int
         public var embedding: [Double]
     }

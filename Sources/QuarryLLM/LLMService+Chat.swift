@@ -84,15 +84,10 @@ extension LLMService {
             recordCacheHit(runtime: runtime, context: context)
             return (output, Self.result(hit, cached: true, repairs: 0, usage: hit.usage))
         }
-        guard usesCache(context) else {
-            return try await chatRounds(request, runtime: runtime, context: context, key: key, originalBody: originalBody, accept: accept)
-        }
-        let (answer, shared) = try await inFlight.run(key: key) {
+        let (answer, shared) = try await sharingInFlight(key: key, runtime: runtime, context: context) {
             try await chatRounds(request, runtime: runtime, context: context, key: key, originalBody: originalBody, accept: accept)
         }
         guard shared else { return answer }
-        // Another task's call, still in flight when this one asked: as good as a cache hit, and paid once.
-        recordCacheHit(runtime: runtime, context: context)
         var result = answer.result
         result.cached = true
         return (answer.output, result)

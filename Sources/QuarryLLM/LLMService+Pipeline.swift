@@ -163,13 +163,20 @@ extension LLMService {
             await remember(answer, key: key, path: path, runtime: runtime, context: context)
             return answer
         }
-        guard usesCache(context) else { return try await sendAndStore() }
-        var (answer, shared) = try await inFlight.run(key: key) { try await sendAndStore() }
-        if shared {
-            // Another task's call, still in flight when this one asked: as good as a cache hit, and paid once.
-            recordCacheHit(runtime: runtime, context: context)
-            answer.cached = true
-        }
+        var (answer, shared) = try await sharingInFlight(key: key, runtime: runtime, context: context) { try await sendAndStore() }
+        if shared { answer.cached = true }
         return answer
+    }
+
+    /// Runs `call` unless an identical one (same cache key) is in flight in this process, in which case its
+    /// answer is shared (`InFlightCalls`) and counted as a cache hit: paid once. With the cache off for this
+    /// call, every call goes out.
+    func sharingInFlight<Value: Sendable>(
+        key: [UInt8], runtime: EndpointRuntime, context: CallContext, _ call: () async throws -> Value
+    ) async throws -> (value: Value, shared: Bool) {
+        guard usesCache(context) else { return (try await call(), false) }
+        let outcome = try await inFlight.run(key: key, call)
+        if outcome.shared { recordCacheHit(runtime: runtime, context: context) }
+        return outcome
     }
 }

@@ -4,14 +4,8 @@ extension TextCompletionResponse: JSONValueDecodable {
     public init(json: JSONValue, path: () -> String) throws(JSONShapeError) {
         let root = try json.objectMembers(at: path())
         model = root.optional("model")?.stringValue
-        let elements = try root.required("choices", at: path(), expected: "an array of choices").arrayElements(at: path() + ".choices")
-        var choices: [Choice] = []
-        choices.reserveCapacity(elements.count)
-        for (index, element) in elements.enumerated() {
-            choices.append(try Choice(json: element, path: { "\(path()).choices[\(index)]" }))
-        }
-        self.choices = choices
-        usage = try root.optional("usage").map { (value) throws(JSONShapeError) in try TokenUsage(json: value, path: { path() + ".usage" }) }
+        choices = try root.requiredArray("choices", at: path, expected: "an array of choices")
+        usage = try root.optionalDecoded("usage", at: path)
     }
 }
 
@@ -21,9 +15,7 @@ extension TextCompletionResponse.Choice: JSONValueDecodable {
         index = try members.optional("index")?.int(at: path() + ".index")
         text = try members.required("text", at: path(), expected: "a string").string(at: path() + ".text")
         finishReason = try members.optional("finish_reason")?.string(at: path() + ".finish_reason")
-        logprobs = try members.optional("logprobs").map { (value) throws(JSONShapeError) in
-            try Logprobs(json: value, path: { path() + ".logprobs" })
-        }
+        logprobs = try members.optionalDecoded("logprobs", at: path)
     }
 }
 

@@ -56,11 +56,11 @@ struct ChatCompletionGenerator {
         case (.text, let verdict?):
             content = verdict.supported ? "SUPPORTED: \(verdict.reason)" : "UNSUPPORTED: \(verdict.reason)"
         case (.jsonObject, let verdict?):
-            content = JudgeOutput.object(for: verdict).encodedString()
+            content = JudgeOutput.object(for: verdict).canonicalString
         case (.jsonSchema(_, let schema), let verdict?):
             var generator = SchemaInstanceGenerator(
                 schema: schema, text: text, hallucinate: false, override: JudgeOutput.override(for: verdict))
-            content = generator.generate().encodedString()
+            content = generator.generate().canonicalString
         case (.text, nil):
             var words = text.words(atLeast: text.rng.nextInt(in: 12...40))
             if let maxWords, words.count > maxWords {
@@ -72,10 +72,10 @@ struct ChatCompletionGenerator {
         case (.jsonObject, nil):
             var words = text.words(atLeast: text.rng.nextInt(in: 8...20))
             if hallucinate { text.injectHallucination(into: &words) }
-            content = JSONValue.object(["answer": .string(GeneratedWord.render(words))]).encodedString()
+            content = JSONValue.object(["answer": .string(GeneratedWord.render(words))]).canonicalString
         case (.jsonSchema(_, let schema), nil):
             var generator = SchemaInstanceGenerator(schema: schema, text: text, hallucinate: hallucinate)
-            content = generator.generate().encodedString()
+            content = generator.generate().canonicalString
         }
         // A budget too small for the JSON cuts it mid-document, as a real model's would be.
         if let maxWords, TokenCounter.wordCount(content) > maxWords {

@@ -121,7 +121,7 @@ struct GroundingJudge: Sendable {
     static func answerText(_ answer: String) -> String {
         let trimmed = answer.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.hasPrefix("{") || trimmed.hasPrefix("["),
-            let json = try? JSONValue.parse(Data(trimmed.utf8))
+            let json = try? JSONValue.parse(trimmed)
         else { return answer }
         var answerLike: [String] = []
         var all: [String] = []

@@ -133,7 +133,7 @@ extension Simulator {
                 encoded = memoized.encoded
             case .fresh(let request):
                 output = request.produce()
-                encoded = output.body.encoded()
+                encoded = output.body.encodedData()
                 memo.store(
                     endpoint: exchange.endpoint, bodyHash: bodyHash,
                     entry: AnswerMemo.Entry(
@@ -144,7 +144,7 @@ extension Simulator {
                 configuration.latency.sampleMilliseconds(using: &latencyRNG)
                 + (configuration.perOutputTokenLatencyMs ?? 0) * Double(output.completionTokens)
             if latencyMs > 0 {
-                try await sleep(on: exchange.channel.eventLoop, nanoseconds: Int64(latencyMs * 1_000_000))
+                try await latencyTimer.sleep(nanoseconds: Int64(latencyMs * 1_000_000), on: exchange.channel.eventLoop)
             }
             headers.append(("openai-processing-ms", String(Int(latencyMs.rounded()))))
             headers.append(("openai-model", model))
@@ -183,7 +183,7 @@ extension Simulator {
                 headers.append(contentsOf: limiter.peek(key: apiKey).headers)
             }
             recorder.finish(status: String(error.status.code))
-            return Self.json(error.status, error.body.encoded(), headers: headers + error.headers)
+            return Self.json(error.status, error.body.encodedData(), headers: headers + error.headers)
         } catch {
             // Only cancellation reaches here (a hang cut short, or the server stopping): nobody reads this.
             recorder.finish(status: "cancelled")

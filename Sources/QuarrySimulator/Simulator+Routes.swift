@@ -63,11 +63,11 @@ extension Simulator {
                     "hallucinated": .int(report.hallucinated),
                     "clean": .int(report.clean),
                     "hallucinated_ids": .array(report.ids.map(JSONValue.string)),
-                ]).encoded())
+                ]).encodedData())
         }
         router.get("/stats/duplicates") { _, _ in
             let bodies = self.recorder.duplicateBodies.mapValues(JSONValue.int)
-            return Self.json(.ok, JSONValue.object(["duplicate_bodies": .object(bodies)]).encoded())
+            return Self.json(.ok, JSONValue.object(["duplicate_bodies": .object(bodies)]).encodedData())
         }
         router.get("/health") { _, _ in
             Self.json(.ok, Data(#"{"status":"ok"}"#.utf8))
@@ -101,7 +101,7 @@ extension Simulator {
         let sequence = recorder.begin(endpoint: "GET /v1/models")
         recorder.finish(status: "200")
         let body = JSONValue.object(["object": .string("list"), "data": .array(configuration.models.map(modelObject))])
-        return Self.json(.ok, body.encoded(), headers: [("x-request-id", "req_sim_\(sequence)")])
+        return Self.json(.ok, body.encodedData(), headers: [("x-request-id", "req_sim_\(sequence)")])
     }
 
     private func model(_ id: String) -> Response {
@@ -110,10 +110,10 @@ extension Simulator {
         guard configuration.models.contains(id) else {
             let error = APIError.modelNotFound(id)
             recorder.finish(status: String(error.status.code))
-            return Self.json(error.status, error.body.encoded(), headers: headers)
+            return Self.json(error.status, error.body.encodedData(), headers: headers)
         }
         recorder.finish(status: "200")
-        return Self.json(.ok, modelObject(id).encoded(), headers: headers)
+        return Self.json(.ok, modelObject(id).encodedData(), headers: headers)
     }
 
     /// A JSON response with the given extra headers (invalid header names are skipped).
