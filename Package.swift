@@ -85,6 +85,8 @@ let package = Package(
             dependencies: [
                 "QuarryPostgres", "QuarryQueue", "QuarryHTTP", "QuarryJSON", "QuarryLLM", "QuarryRecipes", "QuarrySimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The worker's health endpoint (`quarry worker --health-port`), on the server the simulator already uses.
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -113,5 +115,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "QuarryCLITests", dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryPostgres"], swiftSettings: strict),
+        // deploy/: the manifests under their validators, the dashboard's SQL, and a build through PgBouncer.
+        .testTarget(
+            name: "QuarryDeployTests",
+            dependencies: ["QuarryTestSupport", "QuarryQueue", "QuarryPostgres", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
     ]
 )

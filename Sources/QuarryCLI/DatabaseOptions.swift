@@ -22,16 +22,20 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Connection settings for a process playing `role` (shown in pg_stat_activity as quarry-ROLE:HOST:PID).
-    func configuration(role: String) -> PostgresConfiguration {
+    /// `url` overrides --database-url (e.g. --listen-database-url). `pooled`: the URL is a transaction-mode
+    /// pooler, so no startup `options` (PgBouncer refuses them; every statement names the schema anyway).
+    func configuration(role: String, url: String? = nil, pooled: Bool = false) -> PostgresConfiguration {
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
         return PostgresConfiguration.resolve(
-            explicit: databaseURL, applicationName: "quarry-\(role):\(host):\(pid)", searchPath: [schema, "public"])
+            explicit: url ?? databaseURL, applicationName: "quarry-\(role):\(host):\(pid)", searchPath: pooled ? nil : [schema, "public"])
     }
 
     /// Runs `body` with a pool for `role`, closing it afterwards.
-    func withPool<T: Sendable>(role: String, maxConnections: Int = 4, _ body: (PostgresPool) async throws -> T) async throws -> T {
-        let pool = PostgresPool(configuration: configuration(role: role), maxConnections: maxConnections)
+    func withPool<T: Sendable>(
+        role: String, maxConnections: Int = 4, pooled: Bool = false, _ body: (PostgresPool) async throws -> T
+    ) async throws -> T {
+        let pool = PostgresPool(configuration: configuration(role: role, pooled: pooled), maxConnections: maxConnections)
         do {
             let value = try await body(pool)
             await pool.close()

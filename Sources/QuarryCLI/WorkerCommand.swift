@@ -39,11 +39,18 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Do not read or write the response cache.")
     var noCache = false
 
+    @Option(help: "Serve GET /livez and /readyz on this TCP port (for Kubernetes probes; 0: any free port). Default: no endpoint.")
+    var healthPort: Int?
+
+    @Option(help: "Interface the health endpoint binds.")
+    var healthHost: String = "0.0.0.0"
+
     @Option(help: .hidden)
     var executionLog: String?
 
     func validate() throws {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
+        if let healthPort, !(0...65_535).contains(healthPort) { throw ValidationError("--health-port must be between 0 and 65535") }
         if let families {
             for name in families.split(separator: ",") where TaskFamily(rawValue: String(name)) == nil {
                 throw ValidationError("unknown family '\(name)'; use generation, corruption or verification")
@@ -54,8 +61,8 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
         let registry = try EndpointsFile.load(explicit: endpoints)
-        try await database.withPool(role: "worker", maxConnections: 4) { pool in
-            let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(schema: database.schema))
+        try await database.withPool(role: "worker", maxConnections: 4, pooled: queueOptions.listenURL != nil) { pool in
+            let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(database: database, role: "worker"))
             var handlers = HandlerRegistry()
             BuiltinKinds.register(into: &handlers, executionLog: executionLog)
             // With endpoints, the worker also runs llm.chat and every recipe's kinds.
@@ -75,9 +82,16 @@ struct WorkerCommand: AsyncParsableCommand {
                     concurrency: concurrency, kinds: kinds.map { $0.split(separator: ",").map(String.init) },
                     families: families.map { $0.split(separator: ",").compactMap { TaskFamily(rawValue: String($0)) } },
                     shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue))
+            let health = healthPort.map {
+                WorkerHealthServer(
+                    host: healthHost, port: $0, workerID: worker.registration.id, database: pool.configuration,
+                    queueConfiguration: queue.configuration)
+            }
+            let serving = try await health?.start()
             let signals = ShutdownSignals { worker.requestShutdown() }
             defer { signals.cancel() }
             try await worker.run()
+            if let health, let serving { await health.stop(serving.task) }
             if let service {
                 try? await service.flushUsage()
                 await service.shutdown()

@@ -17,14 +17,14 @@ public final class Coordinator: Sendable {
         self.queue = queue
         self.graphs = graphs
         self.logger = logger
-        var configuration = queue.pool.configuration
+        var configuration = queue.sessionConfiguration
         configuration.applicationName = String((configuration.applicationName + ":leader").prefix(63))
         self.lock = LeaderLock(name: "quarry.coordinator." + queue.configuration.schema, configuration: configuration, logger: logger)
     }
 
     /// Runs until the surrounding task is cancelled. Also runs a rescuer (which leads separately).
     public func run() async {
-        let listener = PostgresListener(configuration: queue.pool.configuration, channels: [queue.configuration.finishedChannel])
+        let listener = PostgresListener(configuration: queue.sessionConfiguration, channels: [queue.configuration.finishedChannel])
         listener.start()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [wake] in

@@ -69,7 +69,7 @@ public final class Worker: Sendable {
         logger.info(
             "worker \(registration.id) started: concurrency \(configuration.concurrency), kinds \(claimKinds.joined(separator: ","))")
         let listener: PostgresListener? =
-            configuration.listen ? PostgresListener(configuration: queue.pool.configuration, channels: [queue.configuration.taskChannel]) : nil
+            configuration.listen ? PostgresListener(configuration: queue.sessionConfiguration, channels: [queue.configuration.taskChannel]) : nil
         listener?.start()
         await withTaskGroup(of: Void.self) { group in
             if let listener {

@@ -1,0 +1,120 @@
+import Foundation
+import QuarryPostgres
+import QuarryQueue
+import QuarryTestSupport
+import Testing
+
+/// Workers through PgBouncer in transaction pooling mode, for real: claims, heartbeats and results go
+/// through the pooler, LISTEN and the rescuer's leader lock over --listen-database-url.
+@Suite("PgBouncer in transaction mode", .serialized)
+struct PgBouncerTests {
+    static func worker(_ bouncer: TestPgBouncer, schema: String, listen: Bool = true, extra: [String] = []) throws -> ChildProcess {
+        try ChildProcess(
+            TestDatabase.quarryExecutable,
+            ["worker", "--database-url", bouncer.url, "--schema", schema, "--concurrency", "8", "--kinds", "noop,sleep",
+             "--lease-seconds", "2", "--heartbeat-seconds", "0.5", "--shutdown-grace", "10"]
+                + (listen ? ["--listen-database-url", TestDatabase.connectionString] : []) + extra)
+    }
+
+    static func count(_ pool: PostgresPool, _ sql: PostgresQuery) async throws -> Int {
+        try await pool.query(sql)[0].decode(Int.self, at: 0)
+    }
+
+    @Test("the shipped pgbouncer.ini pools by transaction")
+    func shippedMode() throws {
+        let settings = try TestPgBouncer.shippedSettings()
+        #expect(settings["pool_mode"] == "transaction")
+        #expect(settings["max_prepared_statements"] == nil || settings["max_prepared_statements"] == "0",
+                "Quarry uses unnamed statements only; PgBouncer's prepared-statement tracking is not needed")
+    }
+
+    @Test("a build through PgBouncer with 3 worker processes, one killed with -9: every task completed exactly once", .timeLimit(.minutes(5)))
+    func buildThroughPgBouncer() async throws {
+        try await TestPgBouncer.with { bouncer in
+            let pool = TestDatabase.pool(maxConnections: 2)
+            do {
+                try await Self.build(bouncer, pool)
+            } catch {
+                await pool.close()
+                throw error
+            }
+            await pool.close()
+        }
+    }
+
+    private static func build(_ bouncer: TestPgBouncer, _ pool: PostgresPool) async throws {
+        let schema = try await TestDatabase.migratedSchema(pool: pool, prefix: "bouncer")
+        let queue = TaskQueue(pool: pool, configuration: QueueConfiguration(schema: schema))
+        let build = try await queue.createBuild(name: "through-pgbouncer")
+        let total = 600
+        _ = try await queue.enqueue(
+            buildID: build, (0..<total).map { NewTask(kind: "sleep", family: .generation, key: "s\($0)", payload: #"{"ms": 150}"#) })
+        let healthPort = try freePort()
+        let victim = try worker(bouncer, schema: schema)
+        let survivors = [
+            try worker(bouncer, schema: schema, extra: ["--health-port", String(healthPort), "--health-host", "127.0.0.1"]),
+            try worker(bouncer, schema: schema),
+        ]
+        func results() async throws -> Int { try await count(pool, "SELECT count(*) FROM \(identifier: schema).results") }
+
+        // Kill the victim while it holds tasks, once the pool is well under way.
+        let holding = try await TestDatabase.eventually(timeout: .seconds(60)) {
+            let held = try await count(
+                pool,
+                "SELECT count(*) FROM \(identifier: schema).tasks WHERE state = 'running' AND lease_owner LIKE \("%:\(victim.pid):%")")
+            return try await results() >= 60 && held > 0
+        }
+        #expect(holding, "the victim never held tasks: \(victim.output.suffix(2000))")
+        victim.signal(SIGKILL)
+
+        // The surviving worker's probes answer through the pooler.
+        let ready = try DeployTools.run(["curl", "-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(healthPort)/readyz"])
+        #expect(ready.output.hasSuffix("\n200"), "readyz: \(ready.output)")
+        #expect(ready.output.contains(#""state":"alive""#) && ready.output.contains(#""database":"ok""#), "readyz: \(ready.output)")
+        let live = try DeployTools.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(healthPort)/livez"])
+        #expect(live.output == "200", "livez: \(live.output)")
+
+        let finished = try await TestDatabase.eventually(timeout: .seconds(180), every: .milliseconds(250)) { try await results() == total }
+        let done = try await results()
+        #expect(finished, "results: \(done) of \(total)")
+        // The victim is marked gone by the rescuer (leading over its direct connection) once its heartbeat lapses.
+        #expect(try await TestDatabase.eventually(timeout: .seconds(30)) {
+            try await count(pool, "SELECT count(*) FROM \(identifier: schema).workers WHERE pid = \(Int32(victim.pid)) AND state = 'gone'") == 1
+        })
+        // LISTEN runs on each worker's direct connection (a pooled one would lose it after its transaction).
+        let listening = try await count(
+            pool, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'quarry-worker:%' AND query LIKE \("LISTEN %")")
+        #expect(listening >= survivors.count, "direct LISTEN connections: \(listening)")
+
+        survivors.forEach { $0.signal(SIGTERM) }
+        for survivor in survivors {
+            #expect(await survivor.waitForExit(timeout: .seconds(30)) == 0, "worker said: \(survivor.output.suffix(2000))")
+        }
+
+        // Every task completed, each with exactly one result; the victim's tasks were rescued and rerun.
+        let states = try await pool.query("SELECT state, count(*) AS n FROM \(identifier: schema).tasks GROUP BY state")
+        #expect(try states.map { "\(try $0.decode(String.self, "state"))=\(try $0.decode(Int.self, "n"))" } == ["completed=\(total)"])
+        #expect(try await count(pool, "SELECT count(*) FROM \(identifier: schema).results") == total)
+        #expect(try await count(pool, "SELECT count(DISTINCT task_id) FROM \(identifier: schema).results") == total)
+        #expect(try await count(pool, "SELECT count(*) FROM \(identifier: schema).task_attempts WHERE error_class = 'lease_expired'") >= 1)
+        #expect(try await count(pool, "SELECT count(DISTINCT worker) FROM \(identifier: schema).results") >= 2)
+
+        // And the claims and results really went through PgBouncer, in transaction mode.
+        let config = try bouncer.admin("SHOW CONFIG")
+        #expect(config.first { $0["key"] == "pool_mode" }?["value"] == "transaction")
+        let stats = try bouncer.admin("SHOW STATS")
+        let transactions = stats.first { $0["database"] == bouncer.database }.flatMap { Int($0["total_xact_count"] ?? "") } ?? 0
+        #expect(transactions >= total / 8, "PgBouncer carried \(transactions) transactions; stats: \(stats)")
+    }
+
+    @Test("without --listen-database-url a worker's startup options are refused by PgBouncer, with its message")
+    func sessionStateRefused() async throws {
+        try await TestPgBouncer.with { bouncer in
+            let worker = try Self.worker(bouncer, schema: "quarry", listen: false)
+            let refused = await TestDatabase.eventually(timeout: .seconds(30)) { worker.output.contains("unsupported startup parameter: options") }
+            worker.signal(SIGKILL)
+            _ = await worker.waitForExit(timeout: .seconds(10))
+            #expect(refused, "worker said: \(worker.output.suffix(2000))")
+        }
+    }
+}
