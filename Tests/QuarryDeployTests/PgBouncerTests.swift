@@ -28,7 +28,7 @@ struct PgBouncerTests {
                 "Quarry uses unnamed statements only; PgBouncer's prepared-statement tracking is not needed")
     }
 
-    @Test("a build through PgBouncer with 3 worker processes, one killed with -9: every task completed exactly once", .timeLimit(.minutes(5)))
+    @Test("a build through PgBouncer with 3 worker processes and a coordinator, one worker killed with -9: every task completed exactly once", .timeLimit(.minutes(5)))
     func buildThroughPgBouncer() async throws {
         try await TestPgBouncer.with { bouncer in
             let pool = TestDatabase.pool(maxConnections: 2)
@@ -49,6 +49,11 @@ struct PgBouncerTests {
         let total = 600
         _ = try await queue.enqueue(
             buildID: build, (0..<total).map { NewTask(kind: "sleep", family: .generation, key: "s\($0)", payload: #"{"ms": 150}"#) })
+        // A coordinator too: its leader lock and rescuer lock on the direct connection, the rest pooled.
+        let coordinator = try ChildProcess(
+            TestDatabase.quarryExecutable,
+            ["coordinator", "--database-url", bouncer.url, "--listen-database-url", TestDatabase.connectionString, "--schema", schema,
+             "--progress-seconds", "0", "--lease-seconds", "2", "--heartbeat-seconds", "0.5"])
         let healthPort = try freePort()
         let victim = try worker(bouncer, schema: schema)
         let survivors = [
@@ -86,6 +91,21 @@ struct PgBouncerTests {
             pool, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'quarry-worker:%' AND query LIKE \("LISTEN %")")
         #expect(listening >= survivors.count, "direct LISTEN connections: \(listening)")
 
+        // PgBouncer's clients are the pooled connections: workers' and the coordinator's pools, and no
+        // leader-lock connection (those are direct).
+        let clients = try bouncer.admin("SHOW CLIENTS").compactMap { $0["application_name"] }
+        #expect(clients.contains { $0.hasPrefix("quarry-worker:") } && clients.contains { $0.hasPrefix("quarry-coordinator:") }, "clients: \(clients)")
+        #expect(!clients.contains { $0.hasSuffix(":leader") || $0.hasSuffix(":rescuer") }, "clients: \(clients)")
+        let leaders = try await count(
+            pool,
+            """
+            SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND (a.application_name LIKE '%:leader' OR a.application_name LIKE '%:rescuer')
+            """)
+        #expect(leaders >= 2, "the coordinator's and a rescuer's session locks: \(leaders)")
+
+        coordinator.signal(SIGTERM)
+        #expect(await coordinator.waitForExit(timeout: .seconds(30)) == 0, "coordinator said: \(coordinator.output.suffix(2000))")
         survivors.forEach { $0.signal(SIGTERM) }
         for survivor in survivors {
             #expect(await survivor.waitForExit(timeout: .seconds(30)) == 0, "worker said: \(survivor.output.suffix(2000))")
