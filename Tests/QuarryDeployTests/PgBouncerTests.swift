@@ -54,7 +54,7 @@ struct PgBouncerTests {
             TestDatabase.quarryExecutable,
             ["coordinator", "--database-url", bouncer.url, "--listen-database-url", TestDatabase.connectionString, "--schema", schema,
              "--progress-seconds", "0", "--lease-seconds", "2", "--heartbeat-seconds", "0.5"])
-        let healthPort = try freePort()
+        let healthPort = try PostgresCluster.freePort()
         let victim = try worker(bouncer, schema: schema)
         let survivors = [
             try worker(bouncer, schema: schema, extra: ["--health-port", String(healthPort), "--health-host", "127.0.0.1"]),

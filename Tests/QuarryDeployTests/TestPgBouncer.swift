@@ -49,7 +49,7 @@ final class TestPgBouncer: Sendable {
         for _ in 0..<3 {
             let directory = NSTemporaryDirectory() + "quarry-pgbouncer-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let port = try freePort()
+            let port = try PostgresCluster.freePort()
             let settings = try shippedSettings().merging([
                 "listen_addr": "127.0.0.1", "listen_port": String(port), "unix_socket_dir": directory,
                 "auth_type": "trust", "auth_file": directory + "/userlist.txt", "admin_users": "quarry", "stats_users": "quarry",
@@ -115,23 +115,6 @@ final class TestPgBouncer: Sendable {
         _ = await process.waitForExit(timeout: .seconds(10))
         try? FileManager.default.removeItem(atPath: directory)
     }
-}
-
-/// A TCP port that was free a moment ago on the loopback interface.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw DeployTestError("socket(): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw DeployTestError("bind(): \(String(cString: strerror(errno)))") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// A failure of the test's own machinery (a port, a process), with what went wrong.
