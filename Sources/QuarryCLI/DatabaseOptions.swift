@@ -31,11 +31,25 @@ struct DatabaseOptions: ParsableArguments {
             explicit: url ?? databaseURL, applicationName: "quarry-\(role):\(host):\(pid)", searchPath: pooled ? nil : [schema, "public"])
     }
 
-    /// Runs `body` with a pool for `role`, closing it afterwards.
+    /// QUARRY_LISTEN_DATABASE_URL when set: a direct URL beside a QUARRY_DATABASE_URL that goes through a
+    /// transaction-mode pooler (see `QueueOptions.listenDatabaseURL`).
+    static var environmentListenURL: String? {
+        let url = ProcessInfo.processInfo.environment["QUARRY_LISTEN_DATABASE_URL"]
+        return url?.isEmpty == false ? url : nil
+    }
+
+    /// Runs `body` with a pool for `role`, closing it afterwards. With QUARRY_LISTEN_DATABASE_URL set, every
+    /// command treats the database URL as pooled (no startup options), and one that `needsSession` (a
+    /// session advisory lock: `migrate`) connects to the listen URL instead, unless --database-url is given.
     func withPool<T: Sendable>(
-        role: String, maxConnections: Int = 4, pooled: Bool = false, _ body: (PostgresPool) async throws -> T
+        role: String, maxConnections: Int = 4, pooled: Bool = false, needsSession: Bool = false,
+        _ body: (PostgresPool) async throws -> T
     ) async throws -> T {
-        let pool = PostgresPool(configuration: configuration(role: role, pooled: pooled), maxConnections: maxConnections)
+        let direct = needsSession && databaseURL == nil ? Self.environmentListenURL : nil
+        let settings =
+            direct.map { configuration(role: role, url: $0) }
+            ?? configuration(role: role, pooled: pooled || Self.environmentListenURL != nil)
+        let pool = PostgresPool(configuration: settings, maxConnections: maxConnections)
         do {
             let value = try await body(pool)
             await pool.close()

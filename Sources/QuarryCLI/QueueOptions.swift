@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import QuarryQueue
 
 /// Queue timing options shared by the processes that run the queue.
@@ -24,8 +23,7 @@ struct QueueOptions: ParsableArguments {
 
     /// --listen-database-url, else QUARRY_LISTEN_DATABASE_URL; nil when neither is set.
     var listenURL: String? {
-        let url = listenDatabaseURL ?? ProcessInfo.processInfo.environment["QUARRY_LISTEN_DATABASE_URL"]
-        return url?.isEmpty == false ? url : nil
+        listenDatabaseURL.flatMap { $0.isEmpty ? nil : $0 } ?? DatabaseOptions.environmentListenURL
     }
 
     func validate() throws {

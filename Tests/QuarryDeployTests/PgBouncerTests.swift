@@ -141,4 +141,34 @@ struct PgBouncerTests {
             #expect(refused, "worker said: \(worker.output.suffix(2000))")
         }
     }
+
+    @Test("with QUARRY_DATABASE_URL on PgBouncer and QUARRY_LISTEN_DATABASE_URL direct, migrate, status and a worker all work")
+    func environmentOnly() async throws {
+        try await TestPgBouncer.with { bouncer in
+            let schema = TestDatabase.uniqueSchema("bouncerenv")
+            let environment = ["QUARRY_DATABASE_URL": bouncer.url, "QUARRY_LISTEN_DATABASE_URL": TestDatabase.connectionString, "QUARRY_SCHEMA": schema]
+            // migrate takes a session advisory lock, so it goes to the direct URL by itself.
+            let migrated = try ChildProcess.run([TestDatabase.quarryExecutable, "migrate"], environment: environment)
+            #expect(migrated.status == 0, "migrate: \(migrated.output)")
+            let status = try ChildProcess.run([TestDatabase.quarryExecutable, "status"], environment: environment)
+            #expect(status.status == 0, "status through PgBouncer: \(status.output)")
+            let pool = TestDatabase.pool(maxConnections: 1)
+            do {
+                let queue = TaskQueue(pool: pool, configuration: QueueConfiguration(schema: schema))
+                let build = try await queue.createBuild(name: "env")
+                _ = try await queue.enqueue(buildID: build, (0..<50).map { NewTask(kind: "noop", family: .generation, key: "n\($0)") })
+                let worker = try ChildProcess(TestDatabase.quarryExecutable, ["worker", "--kinds", "noop"], environment: environment)
+                let done = try await TestDatabase.eventually(timeout: .seconds(60)) {
+                    try await Self.count(pool, "SELECT count(*) FROM \(identifier: schema).results") == 50
+                }
+                worker.signal(SIGTERM)
+                #expect(await worker.waitForExit(timeout: .seconds(30)) == 0)
+                #expect(done, "worker said: \(worker.output.suffix(2000))")
+            } catch {
+                await pool.close()
+                throw error
+            }
+            await pool.close()
+        }
+    }
 }
