@@ -100,7 +100,7 @@ struct CoordinatorTests {
         await a.value
         let build = try await h.queue.createBuild(name: "after-failover", recipe: "test")
         try await h.queue.loadRecords(buildID: build, [BuildRecord(line: 1, json: #"{"n": 1}"#, text: nil)])
-        #expect(try await TestDatabase.eventually(timeout: .seconds(10)) {
+        #expect(try await eventually(timeout: .seconds(10)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(build)") == 2
         })
         #expect(try await leaders() == 1)

@@ -1,14 +1,14 @@
 import Foundation
 import QuarryPostgres
 
-/// The PostgreSQL server the tests run against: the throwaway cluster `scripts/with-postgres.sh` starts
-/// (it exports `QUARRY_DATABASE_URL`). Each test that creates objects does so in a schema of its own.
+/// The PostgreSQL server the tests run against: `QUARRY_DATABASE_URL` when set (`make test` starts a
+/// throwaway cluster and exports it), else a private cluster this test process starts on first use and
+/// deletes when it exits, so a bare `swift test` works too. Each test that creates objects does so in a
+/// schema of its own.
 public enum TestDatabase {
     public static var connectionString: String {
-        guard let url = ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"], !url.isEmpty else {
-            fatalError("QUARRY_DATABASE_URL is not set: run the tests with `make test`, which starts a PostgreSQL cluster")
-        }
-        return url
+        if let url = ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"], !url.isEmpty { return url }
+        return ProcessCluster.connectionString
     }
 
     public static func configuration(applicationName: String = "quarry-test", searchPath: [String]? = nil) -> PostgresConfiguration {
@@ -53,7 +53,7 @@ public final class PrivateCluster: Sendable {
     /// Starts a new cluster; tries again on a fresh port if the first start fails (another test may have
     /// taken the port between choosing and binding it).
     public init() throws {
-        var lastError: Error?
+        var lastError: any Error = PostgresCluster.ClusterError(message: "no attempt to start a private cluster was made")
         for _ in 0..<3 {
             let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-private-\(UUID().uuidString.prefix(8))")
             do {
@@ -70,7 +70,7 @@ public final class PrivateCluster: Sendable {
                 lastError = error
             }
         }
-        throw lastError!
+        throw lastError
     }
 
     public func configuration(applicationName: String = "quarry-test") -> PostgresConfiguration {

@@ -10,7 +10,7 @@ import Yams
 /// name: medquad-rag4rag
 /// recipe: rag4rag
 /// input:
-///   path: ../shared/data/knowtuning/medquad/medquad_valid.json   # relative to this file
+///   path: data/medquad_valid.json   # relative to this file
 ///   format: json                    # jsonl | json (one array); default from the extension
 ///   fields: {passage: output, topic: instruction, question: instruction}
 ///   max_record_bytes: 1048576       # larger records are rejected
