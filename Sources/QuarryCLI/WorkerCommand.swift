@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import QuarryHTTP
 import QuarryLLM
 import QuarryQueue
@@ -12,7 +13,8 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: """
             Scale the pool by starting more of these, on this machine or others pointed at the same database. \
             SIGTERM or Ctrl-C stops claiming, lets in-flight tasks finish (up to --shutdown-grace), releases the \
-            rest without using an attempt, flushes results and exits 0. A second signal exits at once.
+            rest without using an attempt, flushes results and exits 0. If that takes 15 s longer than the grace, \
+            the worker is cancelled: what is still in flight is released at once.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -43,7 +45,8 @@ struct WorkerCommand: AsyncParsableCommand {
     var executionLog: String?
 
     func validate() throws {
-        guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
+        guard (1...100_000).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 100000") }
+        guard (0...86_400).contains(shutdownGrace) else { throw ValidationError("--shutdown-grace must be between 0 and 86400 seconds") }
         if let families {
             for name in families.split(separator: ",") where TaskFamily(rawValue: String(name)) == nil {
                 throw ValidationError("unknown family '\(name)'; use generation, corruption or verification")
@@ -75,9 +78,9 @@ struct WorkerCommand: AsyncParsableCommand {
                     concurrency: concurrency, kinds: kinds.map { $0.split(separator: ",").map(String.init) },
                     families: families.map { $0.split(separator: ",").compactMap { TaskFamily(rawValue: String($0)) } },
                     shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue))
-            let signals = ShutdownSignals { worker.requestShutdown() }
-            defer { signals.cancel() }
-            try await worker.run()
+            try await ServiceRunner.run(
+                [worker], shutdownAllowance: .milliseconds(Int64(shutdownGrace * 1_000)) + .seconds(15),
+                logger: Logger(label: "quarry.worker"))
             if let service {
                 try? await service.flushUsage()
                 await service.shutdown()

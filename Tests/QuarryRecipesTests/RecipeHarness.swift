@@ -98,7 +98,7 @@ struct RecipeHarness: Sendable {
     /// `builds` has completed, or the timeout.
     func run(until builds: [Int], coordinator: Bool = true, timeout: Duration = .seconds(240)) async throws -> Bool {
         let worker = Worker(queue: queue, handlers: handlers(), configuration: WorkerConfiguration(concurrency: 32, runRescuer: !coordinator))
-        let coordinating = coordinator ? Task { await Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs).run() } : nil
+        let coordinating = coordinator ? Task { try await Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs).run() } : nil
         let working = Task { try await worker.run() }
         let done = try await eventually(timeout: timeout, every: .milliseconds(200)) {
             for build in builds where try await queue.build(build)?.state != "completed" { return false }
@@ -107,7 +107,7 @@ struct RecipeHarness: Sendable {
         worker.requestShutdown()
         try await working.value
         coordinating?.cancel()
-        await coordinating?.value
+        try await coordinating?.value
         return done
     }
 

@@ -53,8 +53,9 @@ public final class PrivateCluster: Sendable {
     /// Starts a new cluster; tries again on a fresh port if the first start fails (another test may have
     /// taken the port between choosing and binding it).
     public init() throws {
-        var lastError: any Error = PostgresCluster.ClusterError(message: "no attempt to start a private cluster was made")
-        for _ in 0..<3 {
+        var attempt = 0
+        while true {
+            attempt += 1
             let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-private-\(UUID().uuidString.prefix(8))")
             do {
                 let candidate = try PostgresCluster.prepare(at: directory)
@@ -66,11 +67,10 @@ public final class PrivateCluster: Sendable {
                 }
                 cluster = candidate
                 return
-            } catch {
-                lastError = error
+            } catch where attempt < 3 {
+                continue
             }
         }
-        throw lastError
     }
 
     public func configuration(applicationName: String = "quarry-test") -> PostgresConfiguration {
