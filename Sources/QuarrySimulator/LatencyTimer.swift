@@ -1,3 +1,4 @@
+import Synchronization
 import NIOCore
 
 /// Simulated latencies that share event-loop timers: every wait due in the same millisecond is one NIO
@@ -22,7 +23,7 @@ final class LatencyTimer: Sendable {
         var interrupted = false
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     /// Waits `nanoseconds` (rounded up to the millisecond). Throws `CancellationError` promptly when the task
     /// is cancelled (the server stopping, or a client hanging up on a hang).

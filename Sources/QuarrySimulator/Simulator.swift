@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Hummingbird
 import Logging
@@ -45,7 +46,7 @@ public final class Simulator: Sendable {
     let latencyTimer = LatencyTimer()
     let limiter: RateLimiter
     /// One RNG for fault and latency draws, seeded by the configuration: a short critical section per request.
-    let faultRNG: Locked<SplitMix64>
+    let faultRNG: Mutex<SplitMix64>
     let systemFingerprint: String
     let logger: Logger
 
@@ -62,12 +63,12 @@ public final class Simulator: Sendable {
         case running(Server, port: Int)
     }
 
-    private let lifecycle = Locked(Lifecycle.idle)
+    private let lifecycle = Mutex(Lifecycle.idle)
 
     public init(configuration: SimulatorConfiguration = SimulatorConfiguration()) {
         self.configuration = configuration
         self.limiter = RateLimiter(rpm: configuration.rpm, tpm: configuration.tpm)
-        self.faultRNG = Locked(SplitMix64(seed: SplitMix64.mix(configuration.seed ^ 0xFA17)))
+        self.faultRNG = Mutex(SplitMix64(seed: SplitMix64.mix(configuration.seed ^ 0xFA17)))
         // combine, not mix: mix(0) is 0, which would give every default simulator an all-zero fingerprint.
         let fingerprint = String(SplitMix64.combine(configuration.seed, 0x5EED), radix: 16)
         self.systemFingerprint = "fp_sim_" + String((String(repeating: "0", count: 16 - fingerprint.count) + fingerprint).prefix(10))
