@@ -56,7 +56,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
-        let registry = try EndpointsFile.load(explicit: endpoints)
+        let registry = try EndpointRegistry.loadConfigured(explicit: endpoints)
         try await database.withPool(role: "worker", maxConnections: 4) { pool in
             let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(schema: database.schema))
             var handlers = HandlerRegistry()
@@ -71,6 +71,7 @@ struct WorkerCommand: AsyncParsableCommand {
             if let service {
                 LLMHandlers.register(into: &handlers, service: service)
                 RecipeCatalog.registerHandlers(into: &handlers, service: service)
+                try RecipeCatalog.standard.checkHandlers(in: handlers)
             }
             let worker = Worker(
                 queue: queue, handlers: handlers,
@@ -86,20 +87,6 @@ struct WorkerCommand: AsyncParsableCommand {
                 await service.shutdown()
             }
         }
-    }
-}
-
-/// Where the endpoints file comes from.
-enum EndpointsFile {
-    /// `explicit`, else QUARRY_ENDPOINTS, else ./quarry.endpoints.yaml when it exists; nil when none is configured.
-    static func load(explicit: String?) throws -> EndpointRegistry? {
-        if let path = explicit ?? ProcessInfo.processInfo.environment["QUARRY_ENDPOINTS"] {
-            return try EndpointRegistry.load(path: path)
-        }
-        if FileManager.default.fileExists(atPath: "quarry.endpoints.yaml") {
-            return try EndpointRegistry.load(path: "quarry.endpoints.yaml")
-        }
-        return nil
     }
 }
 

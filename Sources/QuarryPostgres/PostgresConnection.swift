@@ -13,7 +13,7 @@ import Logging
 /// statement is sent and re-established with backoff, up to `reconnectTimeout`; callers see an error only
 /// for the statement that was in flight when the connection broke, or once reconnecting has timed out.
 ///
-/// `@unchecked Sendable`: all mutable state (`handle`, `inTransaction`) is read and written only from
+/// `@unchecked Sendable`: all mutable state (`handle`, `inTransaction`, `hasConnectedBefore`, `closed`) is read and written only from
 /// `queue`, a serial queue, which is what makes sharing the reference across tasks safe.
 public final class PostgresConnection: @unchecked Sendable {
     public let configuration: PostgresConfiguration
@@ -196,7 +196,7 @@ public final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(handle)).trimmingWhitespace()
             PQfinish(handle)
-            throw PostgresError.connectionRefused(message: message, target: configuration.redactedDescription)
+            throw PostgresError.classifyConnectFailure(message, target: configuration.redactedDescription)
         }
         PQsetNoticeProcessor(handle, { _, _ in }, nil)  // NOTICEs (e.g. "already exists, skipping") are noise here
         return handle

@@ -74,10 +74,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// A failed login, classified from libpq's message (libpq gives no SQLSTATE before a connection
+    /// A failed connection attempt, classified from libpq's message (libpq gives no SQLSTATE before a connection
     /// exists): refusals that waiting cannot fix are `authenticationFailed` or `databaseNotFound`, the rest
     /// `connectFailed`. `target` is the connection string without its password.
-    static func connectionRefused(message: String, target: String) -> PostgresError {
+    public static func classifyConnectFailure(_ message: String, target: String) -> PostgresError {
         let lowered = message.lowercased()
         let authentication = [
             "authentication failed", "no pg_hba.conf entry", "pg_hba.conf rejects", "no password supplied",

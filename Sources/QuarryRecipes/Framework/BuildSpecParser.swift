@@ -257,8 +257,9 @@ public struct BuildSpecParser {
     }
 
     private func requiredString(_ mapping: Node.Mapping, _ key: String, in root: Node) throws(RecipeError) -> String {
-        let text = try string(try required(mapping, key, in: root), field: key)
-        guard !text.isEmpty else { throw fail(.invalidValue, "'\(key)' must not be empty", mapping[key]!, field: key) }
+        let node = try required(mapping, key, in: root)
+        let text = try string(node, field: key)
+        guard !text.isEmpty else { throw fail(.invalidValue, "'\(key)' must not be empty", node, field: key) }
         return text
     }
 
