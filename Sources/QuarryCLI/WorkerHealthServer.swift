@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import QuarryPostgres
 import QuarryQueue
+import ServiceLifecycle
 
 /// `quarry worker --health-port N`: HTTP probes for Kubernetes or any supervisor, answered from the
 /// worker's registry row as the database sees it.
@@ -17,7 +18,7 @@ import QuarryQueue
 ///
 /// Probes use a connection of their own that gives up within seconds, so they never wait behind the
 /// worker's pool or its minute-long reconnect window.
-struct WorkerHealthServer: Sendable {
+struct WorkerHealthServer: Service {
     let host: String
     let port: Int
     let workerID: String
@@ -37,35 +38,18 @@ struct WorkerHealthServer: Sendable {
         self.logger = Logger(label: "quarry.worker.health")
     }
 
-    /// Starts serving; returns once listening (with the bound port), or throws if it cannot bind.
-    func start() async throws -> (task: Task<Void, Never>, port: Int) {
-        let (events, continuation) = AsyncStream<Result<Int, any Error>>.makeStream()
-        let application = makeApplication { channel in
-            continuation.yield(.success(channel.localAddress?.port ?? 0))
+    /// Serves until graceful shutdown (it runs beside the worker in the command's `ServiceGroup`); a port
+    /// that cannot be bound fails the group, so the worker does not run without the probes it was asked for.
+    func run() async throws {
+        let application = makeApplication { [logger, host] channel in
+            logger.info("health endpoint listening on http://\(host):\(channel.localAddress?.port ?? 0) (/livez, /readyz)")
         }
-        let task = Task {
-            do {
-                try await application.run()
-            } catch {
-                continuation.yield(.failure(error))
-            }
-            continuation.finish()
+        do {
+            try await application.run()
+        } catch {
+            await queue.pool.close()
+            throw HealthEndpointError(code: .serveFailed, host: host, port: port, message: "cannot serve: \(error)")
         }
-        for await event in events {
-            switch event {
-            case .success(let bound):
-                logger.info("health endpoint listening on http://\(host):\(bound) (/livez, /readyz)")
-                return (task, bound)
-            case .failure(let error):
-                throw HealthEndpointError(code: .bindFailed, host: host, port: port, message: "cannot serve: \(error)")
-            }
-        }
-        throw HealthEndpointError(code: .stoppedEarly, host: host, port: port, message: "the server stopped before it listened")
-    }
-
-    func stop(_ task: Task<Void, Never>) async {
-        task.cancel()
-        await task.value
         await queue.pool.close()
     }
 
@@ -100,7 +84,7 @@ struct WorkerHealthServer: Sendable {
 
 /// Why the health endpoint could not start.
 struct HealthEndpointError: Error, CustomStringConvertible {
-    enum Code: String { case bindFailed = "bind_failed", stoppedEarly = "stopped_early" }
+    enum Code: String { case serveFailed = "serve_failed" }
     let code: Code
     let host: String
     let port: Int

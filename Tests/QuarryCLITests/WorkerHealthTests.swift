@@ -59,8 +59,8 @@ struct WorkerHealthTests {
 /// `quarry worker --health-port` as a process: what Kubernetes' probes get.
 @Suite("Worker health endpoint", .serialized)
 struct WorkerHealthEndpointTests {
-    static func get(_ port: Int, _ path: String) throws -> (code: String, body: String) {
-        let result = try ChildProcess.run(["curl", "-s", "-m", "10", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
+    static func get(_ port: Int, _ path: String) async throws -> (code: String, body: String) {
+        let result = try await ChildProcess.complete(["curl", "-s", "-m", "10", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"])
         let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false)
         return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n"))
     }
@@ -80,13 +80,13 @@ struct WorkerHealthEndpointTests {
         let port = try PostgresCluster.freePort()
         let worker = try Self.worker(url: TestDatabase.connectionString, port: port, schema: schema)
         var answer = (code: "", body: "")
-        let became = try await TestDatabase.eventually(timeout: .seconds(30)) {
-            answer = try Self.get(port, "/readyz")
+        let became = try await eventually(timeout: .seconds(30)) {
+            answer = try await Self.get(port, "/readyz")
             return answer.code == "200"
         }
         #expect(became, "readyz: \(answer) worker: \(worker.output.suffix(1000))")
         #expect(answer.body.contains(#""state":"alive""#) && answer.body.contains(#""seconds_since_heartbeat""#))
-        #expect(try Self.get(port, "/livez").code == "200")
+        #expect(try await Self.get(port, "/livez").code == "200")
         worker.signal(SIGTERM)
         #expect(await worker.waitForExit(timeout: .seconds(30)) == 0)
     }
@@ -97,13 +97,13 @@ struct WorkerHealthEndpointTests {
         let port = try PostgresCluster.freePort()
         let worker = try Self.worker(url: nowhere, port: port)
         var answer = (code: "", body: "")
-        let answered = try await TestDatabase.eventually(timeout: .seconds(30)) {
-            answer = try Self.get(port, "/readyz")
+        let answered = try await eventually(timeout: .seconds(30)) {
+            answer = try await Self.get(port, "/readyz")
             return answer.code != "000"
         }
         #expect(answered, "worker: \(worker.output.suffix(1000))")
         #expect(answer.code == "503" && answer.body.contains(#""database":"unreachable""#), "readyz: \(answer)")
-        #expect(try Self.get(port, "/livez").code == "200")
+        #expect(try await Self.get(port, "/livez").code == "200")
         worker.signal(SIGKILL)
         _ = await worker.waitForExit(timeout: .seconds(10))
     }
@@ -114,7 +114,7 @@ struct WorkerHealthEndpointTests {
         let port = try PostgresCluster.freePort()
         let holder = try Self.worker(url: "postgresql://quarry@127.0.0.1:\(try PostgresCluster.freePort())/postgres", port: port)
         defer { holder.signal(SIGKILL) }
-        #expect(try await TestDatabase.eventually(timeout: .seconds(30)) { try Self.get(port, "/livez").code == "200" })
+        #expect(try await eventually(timeout: .seconds(30)) { try await Self.get(port, "/livez").code == "200" })
         let second = try Self.worker(url: TestDatabase.connectionString, port: port)
         let status = await second.waitForExit(timeout: .seconds(30))
         #expect(status != nil && status != 0)

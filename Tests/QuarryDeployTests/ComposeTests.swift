@@ -8,13 +8,13 @@ struct ComposeTests {
     static let compose = DeployTools.path("compose/compose.yaml")
     static let schema = DeployTools.fixture("schemas/compose-spec.json")
 
-    static func validate(_ file: String) throws -> (status: Int32, output: String) {
-        try DeployTools.run(["check-jsonschema", "--schemafile", schema, file])
+    static func validate(_ file: String) async throws -> (status: Int32, output: String) {
+        try await DeployTools.run(["check-jsonschema", "--schemafile", schema, file])
     }
 
     @Test("compose.yaml validates against the Compose specification")
-    func valid() throws {
-        let result = try Self.validate(Self.compose)
+    func valid() async throws {
+        let result = try await Self.validate(Self.compose)
         #expect(result.status == 0, "check-jsonschema: \(result.output)")
     }
 
@@ -23,8 +23,8 @@ struct ComposeTests {
         ("      replicas: 2", "      replica: 2", "'replica' does not match"),
         ("condition: service_completed_successfully", "condition: service_finished", "service_finished"),
     ])
-    func rejectsMistakes(old: String, new: String, expected: String) throws {
-        try DeployTools.withCopy(of: DeployTools.path("compose")) { copy in
+    func rejectsMistakes(old: String, new: String, expected: String) async throws {
+        try await DeployTools.withCopy(of: DeployTools.path("compose")) { copy in
             let file = copy + "/compose.yaml"
             if old.hasPrefix("condition") {
                 // Twice in the file (coordinator and worker): break the first only.
@@ -34,14 +34,14 @@ struct ComposeTests {
             } else {
                 try DeployTools.replace(old, with: new, in: file)
             }
-            let result = try Self.validate(file)
+            let result = try await Self.validate(file)
             #expect(result.status != 0)
             #expect(result.output.contains(expected), "check-jsonschema said: \(result.output)")
         }
     }
 
     @Test("two coordinators, workers stop after their grace, the simulator for a trial, keys from .env")
-    func shape() throws {
+    func shape() async throws {
         let root = try #require(try Yams.load(yaml: String(contentsOfFile: Self.compose, encoding: .utf8)) as? [String: Any])
         let services = try #require(root["services"] as? [String: Any])
         #expect(Set(services.keys) == ["postgres", "migrate", "simulator", "coordinator", "worker"])

@@ -109,7 +109,7 @@ struct DashboardQueryTests {
     }
 
     @Test("the dashboard covers builds, depth, throughput, workers, oldest waiting, errors, dead tasks, tokens and budget")
-    func coverage() throws {
+    func coverage() async throws {
         let sql = try Self.panels().map(\.sql).joined(separator: "\n")
         for view in ["build_progress", "queue_depth", "throughput", "worker_status", "oldest_waiting", "recent_errors", "dead_tasks", "llm_usage_by_build"] {
             #expect(sql.contains("quarry.\(view)"), "no panel reads quarry.\(view)")

@@ -7,10 +7,9 @@ import Testing
 enum DeployTools {
     static var repository: URL { TestDatabase.repositoryRoot }
     static var deploy: URL { repository.appendingPathComponent("deploy") }
-    static var fixtures: URL { repository.appendingPathComponent("Tests/Fixtures") }
 
     static func path(_ relative: String) -> String { deploy.appendingPathComponent(relative).path }
-    static func fixture(_ relative: String) -> String { fixtures.appendingPathComponent(relative).path }
+    static func fixture(_ relative: String) -> String { Fixtures.url(relative).path }
 
     /// The full path of `tool` on PATH, or nil.
     static func which(_ tool: String) -> String? {
@@ -23,23 +22,23 @@ enum DeployTools {
     }
 
     /// Runs a validator to completion. A missing tool is a failure naming the install script, not a skip.
-    static func run(_ command: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    static func run(_ command: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         guard which(command[0]) != nil || command[0].hasPrefix("/") else {
             Issue.record("\(command[0]) is not installed: run scripts/install-deps.sh")
             return (127, "\(command[0]): not installed")
         }
-        return try ChildProcess.run(command, environment: environment)
+        return try await ChildProcess.complete(command, environment: environment)
     }
 
     /// Copies `source` (a file or folder) into a fresh temporary folder, runs `body` with the copy's path,
     /// and deletes the folder whatever happens.
-    static func withCopy<T>(of source: String, _ body: (String) throws -> T) throws -> T {
+    static func withCopy<T>(of source: String, _ body: (String) async throws -> T) async throws -> T {
         let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-deploy-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let copy = directory.appendingPathComponent(URL(fileURLWithPath: source).lastPathComponent)
         try FileManager.default.copyItem(atPath: source, toPath: copy.path)
-        return try body(copy.path)
+        return try await body(copy.path)
     }
 
     /// Replaces the one occurrence of `old` in the file at `path` (a test that mutates a manifest must

@@ -13,41 +13,41 @@ struct KubernetesTests {
     static let kedaKinds = ["ScaledObject": "keda.sh_scaledobjects.yaml", "TriggerAuthentication": "keda.sh_triggerauthentications.yaml"]
 
     @Test("the base and the example overlay render")
-    func renders() throws {
+    func renders() async throws {
         if Kustomize.command == nil {
             print("note: no kustomize 4+ installed (not on PyPI or Debian); checked resources and patch targets instead")
         }
         for directory in [Self.base, Self.overlay] {
-            let result = try Kustomize.render(directory)
+            let result = try await Kustomize.render(directory)
             #expect(result.status == 0, "rendering \(directory): \(result.output)")
             #expect(Kustomize.command == nil || result.rendered.contains("kind: Deployment"), "rendering \(directory) gave: \(result.rendered.prefix(500))")
         }
     }
 
     @Test("every core resource passes kubernetes-validate --strict, as written and as rendered")
-    func coreKinds() throws {
+    func coreKinds() async throws {
         // The overlay's worker-pool.yaml is a partial patch, checked as part of the rendered overlay.
         let files = Self.baseFiles.map { Self.base + "/" + $0 } + [Self.overlay + "/namespace.yaml"]
         for file in files {
-            let result = try DeployTools.run(["kubernetes-validate", "--strict", file])
+            let result = try await DeployTools.run(["kubernetes-validate", "--strict", file])
             #expect(result.status == 0 && !result.output.contains("ERROR"), "\(file): \(result.output)")
         }
-        let rendered = try Kustomize.render(Self.overlay).rendered
+        let rendered = try await Kustomize.render(Self.overlay).rendered
         guard !rendered.isEmpty else { return }
-        try Self.withFile(rendered) { file in
-            let result = try DeployTools.run(["kubernetes-validate", "--strict", file])
+        try await Self.withFile(rendered) { file in
+            let result = try await DeployTools.run(["kubernetes-validate", "--strict", file])
             #expect(result.status == 0 && !result.output.contains("ERROR"), "rendered overlay: \(result.output)")
             #expect(result.output.contains("deployment/quarry-worker"), "rendered overlay: \(result.output)")
         }
     }
 
     @Test("the ScaledObject and TriggerAuthentication pass KEDA's CRD schemas, as written and as rendered")
-    func kedaResources() throws {
+    func kedaResources() async throws {
         var sources = [try String(contentsOfFile: Self.base + "/worker-scaling.yaml", encoding: .utf8)]
-        let rendered = try Kustomize.render(Self.overlay).rendered
+        let rendered = try await Kustomize.render(Self.overlay).rendered
         if !rendered.isEmpty { sources.append(rendered) }
         for source in sources {
-            let checked = try Self.validateKEDA(source)
+            let checked = try await Self.validateKEDA(source)
             #expect(checked.count == 2, "expected a ScaledObject and a TriggerAuthentication, checked \(checked.map(\.kind))")
             for result in checked {
                 #expect(result.status == 0, "\(result.kind): \(result.output)")
@@ -61,16 +61,16 @@ struct KubernetesTests {
         ("base/worker-scaling.yaml", "minReplicaCount: 0", "minReplicas: 0", "'minReplicas' was unexpected"),
         ("base/worker-scaling.yaml", "    - parameter: connection", "    - parameter: connection\n      optional: maybe", "'optional' was unexpected"),
     ])
-    func rejectsWrongFields(file: String, old: String, new: String, expected: String) throws {
-        try DeployTools.withCopy(of: DeployTools.path("kubernetes")) { copy in
+    func rejectsWrongFields(file: String, old: String, new: String, expected: String) async throws {
+        try await DeployTools.withCopy(of: DeployTools.path("kubernetes")) { copy in
             let path = copy + "/" + file
             try DeployTools.replace(old, with: new, in: path)
             let text = try String(contentsOfFile: path, encoding: .utf8)
             let outputs: [(status: Int32, output: String)]
             if file.hasSuffix("worker-scaling.yaml") {
-                outputs = try Self.validateKEDA(text).map { ($0.status, $0.output) }
+                outputs = try await Self.validateKEDA(text).map { ($0.status, $0.output) }
             } else {
-                outputs = [try DeployTools.run(["kubernetes-validate", "--strict", path])]
+                outputs = [try await DeployTools.run(["kubernetes-validate", "--strict", path])]
             }
             #expect(outputs.contains { $0.status != 0 }, "the validator accepted: \(outputs.map(\.output))")
             #expect(outputs.contains { $0.output.contains(expected) }, "validator said: \(outputs.map(\.output))")
@@ -78,7 +78,7 @@ struct KubernetesTests {
     }
 
     @Test("every patch in the overlay names a resource the kustomization has")
-    func patchesMatch() throws {
+    func patchesMatch() async throws {
         // kustomize silently skips a `target:` patch that selects nothing, so this is checked on its own.
         #expect(try Kustomize.structuralCheck(Self.overlay) == [])
     }
@@ -89,11 +89,11 @@ struct KubernetesTests {
         // A JSON patch whose target selects nothing: kustomize renders without it; the structural check fails.
         ("overlays/example/kustomization.yaml", "      name: quarry-worker\n", "      name: quarry-workers\n"),
     ])
-    func unmatchedPatch(file: String, old: String, new: String) throws {
-        try DeployTools.withCopy(of: DeployTools.path("kubernetes")) { copy in
+    func unmatchedPatch(file: String, old: String, new: String) async throws {
+        try await DeployTools.withCopy(of: DeployTools.path("kubernetes")) { copy in
             try DeployTools.replace(old, with: new, in: copy + "/" + file)
             let overlay = copy + "/overlays/example"
-            let rendered = try Kustomize.render(overlay)
+            let rendered = try await Kustomize.render(overlay)
             let problems = try Kustomize.structuralCheck(overlay)
             #expect(rendered.status != 0 || !problems.isEmpty, "a patch of quarry-workers went unnoticed")
             let said = rendered.output + problems.joined(separator: "\n")
@@ -102,7 +102,7 @@ struct KubernetesTests {
     }
 
     @Test("workers: grace longer than --shutdown-grace, requests, probes on the health port, KEDA from zero to a cap")
-    func workerShape() throws {
+    func workerShape() async throws {
         let documents = try Self.baseFiles.flatMap { file in
             try Yams.load_all(yaml: String(contentsOfFile: Self.base + "/" + file, encoding: .utf8)).compactMap { $0 as? [String: Any] }
         }
@@ -150,7 +150,7 @@ struct KubernetesTests {
     // MARK: Helpers
 
     /// Validates each KEDA resource in a YAML stream against its CRD's schema; one result per resource.
-    static func validateKEDA(_ stream: String) throws -> [(kind: String, status: Int32, output: String)] {
+    static func validateKEDA(_ stream: String) async throws -> [(kind: String, status: Int32, output: String)] {
         let directory = NSTemporaryDirectory() + "quarry-keda-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -161,7 +161,7 @@ struct KubernetesTests {
             else { continue }
             let schema = "\(directory)/\(kind).schema.json"
             if !FileManager.default.fileExists(atPath: schema) {
-                let made = try DeployTools.run([
+                let made = try await DeployTools.run([
                     "python3", DeployTools.repository.appendingPathComponent("scripts/crd-json-schema.py").path,
                     DeployTools.fixture("schemas/" + crd), "v1alpha1", schema,
                 ])
@@ -169,7 +169,7 @@ struct KubernetesTests {
             }
             let file = "\(directory)/\(index)-\(kind).yaml"
             try document.write(toFile: file, atomically: true, encoding: .utf8)
-            let result = try DeployTools.run(["check-jsonschema", "--schemafile", schema, file])
+            let result = try await DeployTools.run(["check-jsonschema", "--schemafile", schema, file])
             results.append((String(kind), result.status, result.output))
         }
         return results
@@ -180,10 +180,10 @@ struct KubernetesTests {
         stream.components(separatedBy: "\n").split { $0 == "---" }.map { $0.joined(separator: "\n") + "\n" }
     }
 
-    static func withFile<T>(_ text: String, _ body: (String) throws -> T) throws -> T {
+    static func withFile<T>(_ text: String, _ body: (String) async throws -> T) async throws -> T {
         let file = NSTemporaryDirectory() + "quarry-rendered-\(UUID().uuidString.prefix(8)).yaml"
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         defer { unlink(file) }
-        return try body(file)
+        return try await body(file)
     }
 }

@@ -20,14 +20,14 @@ enum Kustomize {
     }()
 
     /// Renders `directory` into a file; returns the validator's status and messages, and the rendered text.
-    static func render(_ directory: String) throws -> (status: Int32, output: String, rendered: String) {
+    static func render(_ directory: String) async throws -> (status: Int32, output: String, rendered: String) {
         guard let command else {
             let problems = try structuralCheck(directory)
             return (problems.isEmpty ? 0 : 1, problems.joined(separator: "\n"), "")
         }
         let out = NSTemporaryDirectory() + "quarry-kustomize-\(UUID().uuidString.prefix(8)).yaml"
         defer { unlink(out) }
-        let result = try ChildProcess.run(command + [directory, "-o", out])
+        let result = try await ChildProcess.complete(command + [directory, "-o", out])
         let rendered = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         return (result.status, result.output, rendered)
     }

@@ -20,7 +20,7 @@ struct PgBouncerRecipeTests {
                 TestDatabase.quarryExecutable, ["simulate", "--host", "127.0.0.1", "--port", "0", "--latency", "300"])
             defer { simulator.signal(SIGKILL) }
             var port = 0
-            let listening = await TestDatabase.eventually(timeout: .seconds(30)) {
+            let listening = await eventually(timeout: .seconds(30)) {
                 guard let range = simulator.output.range(of: "listening on http://127.0.0.1:") else { return false }
                 port = Int(simulator.output[range.upperBound...].prefix { $0.isNumber }) ?? 0
                 return port > 0
@@ -45,10 +45,10 @@ struct PgBouncerRecipeTests {
                 "QUARRY_SCHEMA": schema, "QUARRY_ENDPOINTS": endpoints,
             ]
             let quarry = TestDatabase.quarryExecutable
-            let migrated = try ChildProcess.run([quarry, "migrate"], environment: environment)
+            let migrated = try await ChildProcess.complete([quarry, "migrate"], environment: environment)
             try #require(migrated.status == 0, "migrate: \(migrated.output)")
             let spec = TestDatabase.repositoryRoot.appendingPathComponent("Sources/QuarryRecipes/Examples/demo.build.yaml").path
-            let submitted = try ChildProcess.run([quarry, "submit", spec, "--quiet"], environment: environment)
+            let submitted = try await ChildProcess.complete([quarry, "submit", spec, "--quiet"], environment: environment)
             try #require(submitted.status == 0, "submit: \(submitted.output)")
             let build = try #require(submitted.output.split(separator: "\n").last.flatMap { Int($0) }, "submit said: \(submitted.output)")
 
@@ -60,7 +60,7 @@ struct PgBouncerRecipeTests {
             let pool = TestDatabase.pool(maxConnections: 1)
             do {
                 func count(_ sql: PostgresQuery) async throws -> Int { try await pool.query(sql)[0].decode(Int.self, at: 0) }
-                let holding = try await TestDatabase.eventually(timeout: .seconds(60)) {
+                let holding = try await eventually(timeout: .seconds(60)) {
                     let held = try await count(
                         "SELECT count(*) FROM \(identifier: schema).tasks WHERE state = 'running' AND lease_owner LIKE \("%:\(victim.pid):%")")
                     let results = try await count("SELECT count(*) FROM \(identifier: schema).results")
@@ -68,7 +68,7 @@ struct PgBouncerRecipeTests {
                 }
                 #expect(holding, "the victim never held tasks: \(victim.output.suffix(2000))")
                 victim.signal(SIGKILL)
-                let completed = try await TestDatabase.eventually(timeout: .seconds(200), every: .milliseconds(500)) {
+                let completed = try await eventually(timeout: .seconds(200), every: .milliseconds(500)) {
                     try await pool.query("SELECT state FROM \(identifier: schema).builds WHERE id = \(build)")[0].decode(String.self, "state") == "completed"
                 }
                 #expect(completed, "coordinator said: \(coordinator.output.suffix(2000)) worker said: \(survivor.output.suffix(2000))")

@@ -21,7 +21,7 @@ struct PgBouncerTests {
     }
 
     @Test("the shipped pgbouncer.ini pools by transaction")
-    func shippedMode() throws {
+    func shippedMode() async throws {
         let settings = try TestPgBouncer.shippedSettings()
         #expect(settings["pool_mode"] == "transaction")
         #expect(settings["max_prepared_statements"] == nil || settings["max_prepared_statements"] == "0",
@@ -63,7 +63,7 @@ struct PgBouncerTests {
         func results() async throws -> Int { try await count(pool, "SELECT count(*) FROM \(identifier: schema).results") }
 
         // Kill the victim while it holds tasks, once the pool is well under way.
-        let holding = try await TestDatabase.eventually(timeout: .seconds(60)) {
+        let holding = try await eventually(timeout: .seconds(60)) {
             let held = try await count(
                 pool,
                 "SELECT count(*) FROM \(identifier: schema).tasks WHERE state = 'running' AND lease_owner LIKE \("%:\(victim.pid):%")")
@@ -75,19 +75,19 @@ struct PgBouncerTests {
         // The surviving worker's probes answer through the pooler.
         // (Polled: on a loaded machine one heartbeat can come late, and readiness says so.)
         var ready = (status: Int32(0), output: "")
-        #expect(try await TestDatabase.eventually(timeout: .seconds(15)) {
-            ready = try DeployTools.run(["curl", "-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(healthPort)/readyz"])
+        #expect(try await eventually(timeout: .seconds(15)) {
+            ready = try await DeployTools.run(["curl", "-s", "-w", "\n%{http_code}", "http://127.0.0.1:\(healthPort)/readyz"])
             return ready.output.hasSuffix("\n200")
         }, "readyz: \(ready.output)")
         #expect(ready.output.contains(#""state":"alive""#) && ready.output.contains(#""database":"ok""#), "readyz: \(ready.output)")
-        let live = try DeployTools.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(healthPort)/livez"])
+        let live = try await DeployTools.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(healthPort)/livez"])
         #expect(live.output == "200", "livez: \(live.output)")
 
-        let finished = try await TestDatabase.eventually(timeout: .seconds(180), every: .milliseconds(250)) { try await results() == total }
+        let finished = try await eventually(timeout: .seconds(180), every: .milliseconds(250)) { try await results() == total }
         let done = try await results()
         #expect(finished, "results: \(done) of \(total)")
         // The victim is marked gone by the rescuer (leading over its direct connection) once its heartbeat lapses.
-        #expect(try await TestDatabase.eventually(timeout: .seconds(30)) {
+        #expect(try await eventually(timeout: .seconds(30)) {
             try await count(pool, "SELECT count(*) FROM \(identifier: schema).workers WHERE pid = \(Int32(victim.pid)) AND state = 'gone'") == 1
         })
         // LISTEN runs on each worker's direct connection (a pooled one would lose it after its transaction).
@@ -97,7 +97,7 @@ struct PgBouncerTests {
 
         // PgBouncer's clients are the pooled connections: workers' and the coordinator's pools, and no
         // leader-lock connection (those are direct).
-        let clients = try bouncer.admin("SHOW CLIENTS").compactMap { $0["application_name"] }
+        let clients = try await bouncer.admin("SHOW CLIENTS").compactMap { $0["application_name"] }
         #expect(clients.contains { $0.hasPrefix("quarry-worker:") } && clients.contains { $0.hasPrefix("quarry-coordinator:") }, "clients: \(clients)")
         #expect(!clients.contains { $0.hasSuffix(":leader") || $0.hasSuffix(":rescuer") }, "clients: \(clients)")
         let leaders = try await count(
@@ -124,9 +124,9 @@ struct PgBouncerTests {
         #expect(try await count(pool, "SELECT count(DISTINCT worker) FROM \(identifier: schema).results") >= 2)
 
         // And the claims and results really went through PgBouncer, in transaction mode.
-        let config = try bouncer.admin("SHOW CONFIG")
+        let config = try await bouncer.admin("SHOW CONFIG")
         #expect(config.first { $0["key"] == "pool_mode" }?["value"] == "transaction")
-        let stats = try bouncer.admin("SHOW STATS")
+        let stats = try await bouncer.admin("SHOW STATS")
         let transactions = stats.first { $0["database"] == bouncer.database }.flatMap { Int($0["total_xact_count"] ?? "") } ?? 0
         #expect(transactions >= total / 8, "PgBouncer carried \(transactions) transactions; stats: \(stats)")
     }
@@ -135,7 +135,7 @@ struct PgBouncerTests {
     func sessionStateRefused() async throws {
         try await TestPgBouncer.with { bouncer in
             let worker = try Self.worker(bouncer, schema: "quarry", listen: false)
-            let refused = await TestDatabase.eventually(timeout: .seconds(30)) { worker.output.contains("unsupported startup parameter: options") }
+            let refused = await eventually(timeout: .seconds(30)) { worker.output.contains("unsupported startup parameter: options") }
             worker.signal(SIGKILL)
             _ = await worker.waitForExit(timeout: .seconds(10))
             #expect(refused, "worker said: \(worker.output.suffix(2000))")
@@ -148,9 +148,9 @@ struct PgBouncerTests {
             let schema = TestDatabase.uniqueSchema("bouncerenv")
             let environment = ["QUARRY_DATABASE_URL": bouncer.url, "QUARRY_LISTEN_DATABASE_URL": TestDatabase.connectionString, "QUARRY_SCHEMA": schema]
             // migrate takes a session advisory lock, so it goes to the direct URL by itself.
-            let migrated = try ChildProcess.run([TestDatabase.quarryExecutable, "migrate"], environment: environment)
+            let migrated = try await ChildProcess.complete([TestDatabase.quarryExecutable, "migrate"], environment: environment)
             #expect(migrated.status == 0, "migrate: \(migrated.output)")
-            let status = try ChildProcess.run([TestDatabase.quarryExecutable, "status"], environment: environment)
+            let status = try await ChildProcess.complete([TestDatabase.quarryExecutable, "status"], environment: environment)
             #expect(status.status == 0, "status through PgBouncer: \(status.output)")
             let pool = TestDatabase.pool(maxConnections: 1)
             do {
@@ -158,7 +158,7 @@ struct PgBouncerTests {
                 let build = try await queue.createBuild(name: "env")
                 _ = try await queue.enqueue(buildID: build, (0..<50).map { NewTask(kind: "noop", family: .generation, key: "n\($0)") })
                 let worker = try ChildProcess(TestDatabase.quarryExecutable, ["worker", "--kinds", "noop"], environment: environment)
-                let done = try await TestDatabase.eventually(timeout: .seconds(60)) {
+                let done = try await eventually(timeout: .seconds(60)) {
                     try await Self.count(pool, "SELECT count(*) FROM \(identifier: schema).results") == 50
                 }
                 worker.signal(SIGTERM)

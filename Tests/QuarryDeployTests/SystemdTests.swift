@@ -8,7 +8,7 @@ struct SystemdTests {
     static let units = ["quarry-coordinator.service", "quarry-worker@.service"]
 
     /// Runs `systemd-analyze verify` over `units` (edited by `edit` first) in a scratch root.
-    static func verify(edit: (String) throws -> Void = { _ in }) throws -> (status: Int32, output: String) {
+    static func verify(edit: (String) throws -> Void = { _ in }) async throws -> (status: Int32, output: String) {
         let root = NSTemporaryDirectory() + "quarry-systemd-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: root) }
         let files = FileManager.default
@@ -24,12 +24,12 @@ struct SystemdTests {
             try files.copyItem(atPath: DeployTools.path("systemd/" + unit), toPath: root + "/etc/systemd/system/" + unit)
         }
         try edit(root + "/etc/systemd/system")
-        return try DeployTools.run(["systemd-analyze", "verify", "--root=\(root)"] + units)
+        return try await DeployTools.run(["systemd-analyze", "verify", "--root=\(root)"] + units)
     }
 
     @Test("the coordinator unit and the worker template pass systemd-analyze verify without a word")
-    func verifies() throws {
-        let result = try Self.verify()
+    func verifies() async throws {
+        let result = try await Self.verify()
         #expect(result.status == 0, "systemd-analyze: \(result.output)")
         #expect(result.output.isEmpty, "systemd-analyze: \(result.output)")
     }
@@ -39,15 +39,15 @@ struct SystemdTests {
         ("TimeoutStopSec=90", "TimeoutStopSec=ninety", "ninety"),
         ("ProtectSystem=strict", "ProtectSystem=stricter", "stricter"),
     ])
-    func rejectsMistakes(old: String, new: String, expected: String) throws {
-        let result = try Self.verify { directory in
+    func rejectsMistakes(old: String, new: String, expected: String) async throws {
+        let result = try await Self.verify { directory in
             try DeployTools.replace(old, with: new, in: directory + "/quarry-worker@.service")
         }
         #expect(result.output.contains(expected), "systemd-analyze said: \(result.output)")
     }
 
     @Test("workers: SIGTERM, TimeoutStopSec longer than --shutdown-grace, restart on failure, keys from EnvironmentFile, hardened")
-    func shape() throws {
+    func shape() async throws {
         for unit in Self.units {
             let lines = try String(contentsOfFile: DeployTools.path("systemd/" + unit), encoding: .utf8).split(separator: "\n").map(String.init)
             func value(_ key: String) -> String? { lines.first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) } }

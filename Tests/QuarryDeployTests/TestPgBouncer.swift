@@ -40,10 +40,11 @@ final class TestPgBouncer: Sendable {
     private static func start() async throws -> TestPgBouncer {
         let binary = try #require(DeployTools.which("pgbouncer") ?? ["/usr/sbin/pgbouncer"].first { FileManager.default.isExecutableFile(atPath: $0) },
                                   "pgbouncer is not installed: run scripts/install-deps.sh")
-        let environment = ProcessInfo.processInfo.environment
-        let upstreamHost = environment["PGHOST"] ?? "127.0.0.1"
-        let upstreamPort = environment["PGPORT"] ?? "5432"
-        let database = environment["PGDATABASE"] ?? "postgres"
+        // The test database's URL (make test's cluster, or the one the test process started itself).
+        let upstream = try #require(URLComponents(string: TestDatabase.connectionString), "not a URL: \(TestDatabase.connectionString)")
+        let upstreamHost = upstream.host ?? "127.0.0.1"
+        let upstreamPort = String(upstream.port ?? 5432)
+        let database = String(upstream.path.dropFirst()).isEmpty ? "postgres" : String(upstream.path.dropFirst())
         let asRoot = getuid() == 0
         var lastError: (any Error)?
         for _ in 0..<3 {
@@ -66,7 +67,7 @@ final class TestPgBouncer: Sendable {
             }
             let process = try ChildProcess(binary, (asRoot ? ["-u", "postgres"] : []) + [directory + "/pgbouncer.ini"])
             let bouncer = TestPgBouncer(port: port, directory: directory, process: process, database: database)
-            if await TestDatabase.eventually(timeout: .seconds(10), { await bouncer.answers() }) { return bouncer }
+            if await eventually(timeout: .seconds(10), { await bouncer.answers() }) { return bouncer }
             lastError = DeployTestError("pgbouncer did not answer on port \(port): \(process.output) \(bouncer.log)")
             await bouncer.stop()
         }
@@ -98,8 +99,8 @@ final class TestPgBouncer: Sendable {
     }
 
     /// Rows of an admin console command (`SHOW STATS`, …) as column → value, through psql.
-    func admin(_ command: String) throws -> [[String: String]] {
-        let result = try ChildProcess.run(["psql", "-X", "-h", "127.0.0.1", "-p", String(port), "-U", "quarry", "-d", "pgbouncer", "-A", "-F", "\t", "-c", command])
+    func admin(_ command: String) async throws -> [[String: String]] {
+        let result = try await ChildProcess.complete(["psql", "-X", "-h", "127.0.0.1", "-p", String(port), "-U", "quarry", "-d", "pgbouncer", "-A", "-F", "\t", "-c", command])
         try #require(result.status == 0, "psql \(command): \(result.output)")
         let lines = result.output.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("(") }
         guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) else { return [] }
