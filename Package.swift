@@ -124,7 +124,7 @@ let package = Package(
         // deploy/: the manifests under their validators, the dashboard's SQL, and a build through PgBouncer.
         .testTarget(
             name: "QuarryDeployTests",
-            dependencies: ["QuarryTestSupport", "QuarryQueue", "QuarryPostgres", .product(name: "Yams", package: "Yams")],
+            dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryQueue", "QuarryPostgres", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
     ]

@@ -4,6 +4,8 @@ import QuarryQueue
 import QuarryTestSupport
 import Testing
 
+@testable import QuarryCLI
+
 /// A recipe build (the README's rag4rag example over 60 passages) against the simulator, every Quarry
 /// process configured only by environment as in deploy/: QUARRY_DATABASE_URL through PgBouncer,
 /// QUARRY_LISTEN_DATABASE_URL direct. LLM usage, the response cache and the coordinator's expansions all
@@ -27,18 +29,8 @@ struct PgBouncerRecipeTests {
             }
             try #require(listening, "simulator said: \(simulator.output)")
             let endpoints = directory + "/endpoints.yaml"
-            try """
-                endpoints:
-                  - name: sim
-                    base_url: http://127.0.0.1:\(port)/v1
-                    model: sim-small
-                    rpm: 6000
-                    max_in_flight: 64
-                    timeout_seconds: 30
-                    price_per_million_input: 0.15
-                    price_per_million_output: 0.60
-
-                """.write(toFile: endpoints, atomically: true, encoding: .utf8)
+            // The endpoints file `quarry demo` writes for its simulator.
+            try DemoCommand.simulatorEndpoints(port: port).write(toFile: endpoints, atomically: true, encoding: .utf8)
             let schema = TestDatabase.uniqueSchema("bouncerrecipe")
             let environment = [
                 "QUARRY_DATABASE_URL": bouncer.url, "QUARRY_LISTEN_DATABASE_URL": TestDatabase.connectionString,
