@@ -9,9 +9,8 @@ import Testing
 /// A recipe build (the README's rag4rag example over 60 passages) against the simulator, every Quarry
 /// process configured only by environment as in deploy/: QUARRY_DATABASE_URL through PgBouncer,
 /// QUARRY_LISTEN_DATABASE_URL direct. LLM usage, the response cache and the coordinator's expansions all
-/// go through the pooler.
-@Suite("PgBouncer: a recipe build", .serialized)
-struct PgBouncerRecipeTests {
+/// go through the pooler. Part of the serialized PgBouncer suite, so its processes never overlap the others'.
+extension PgBouncerTests {
     @Test("rag4rag through PgBouncer: submit, coordinator, 2 workers (one killed with -9): the build completes, one result per task", .timeLimit(.minutes(5)))
     func recipeBuild() async throws {
         try await TestPgBouncer.with { bouncer in
