@@ -10,10 +10,13 @@ struct BuildDriver {
     let services: DemoServices
     let logs: URL
 
+    /// Returns the build as it ended. A build paused on its own (by the systemic-failure breaker or its
+    /// budget) is an error naming the reason: it needs an operator, not more waiting.
+    @discardableResult
     func run(
         queue: TaskQueue, buildID: Int, databaseURL: String, endpointsPath: String, workers: Int, concurrency: Int,
         timeout: Duration, progressEvery: Duration = .seconds(2), say: (String) -> Void
-    ) async throws {
+    ) async throws -> BuildInfo {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let coordinator = Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs)
         services.coordinator = Task { await coordinator.run() }
@@ -37,7 +40,12 @@ struct BuildDriver {
                 throw ValidationError("every worker process exited; the last lines of \(exited[0].outputPath):\n\(exited[0].output.suffix(1_500))")
             }
             guard let build = try await queue.build(buildID) else { throw ValidationError("build \(buildID) vanished") }
-            if build.state != "active" && build.state != "paused" { break }
+            if build.state.isFinished { return build }
+            if build.state == .paused {
+                throw ValidationError(
+                    "build \(buildID) paused: \(build.stateReason ?? "no reason given"). Fix it, then `quarry resume \(buildID) --retry-dead`; "
+                        + "the build stays in the database")
+            }
             if ContinuousClock.now - lastLine >= progressEvery {
                 for line in try await monitor.lines() where line.hasPrefix("build \(buildID) ") { say(line) }
                 lastLine = ContinuousClock.now

@@ -39,11 +39,15 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Do not read or write the response cache.")
     var noCache = false
 
+    @Option(help: "Pause a build after this many task deaths in a row with the same endpoint failure, across the pool (0: never).")
+    var breakerThreshold = WorkerConfiguration.defaultBreakerThreshold
+
     @Option(help: .hidden)
     var executionLog: String?
 
     func validate() throws {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
+        guard breakerThreshold >= 0 else { throw ValidationError("--breaker-threshold must be 0 (off) or more") }
         if let families {
             for name in families.split(separator: ",") where TaskFamily(rawValue: String(name)) == nil {
                 throw ValidationError("unknown family '\(name)'; use generation, corruption or verification")
@@ -74,10 +78,16 @@ struct WorkerCommand: AsyncParsableCommand {
                 configuration: WorkerConfiguration(
                     concurrency: concurrency, kinds: kinds.map { $0.split(separator: ",").map(String.init) },
                     families: families.map { $0.split(separator: ",").compactMap { TaskFamily(rawValue: String($0)) } },
-                    shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue))
+                    shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue,
+                    breakerThreshold: breakerThreshold))
             let signals = ShutdownSignals { worker.requestShutdown() }
             defer { signals.cancel() }
-            try await worker.run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Usage rows reach llm_usage every second while the worker runs, not only at shutdown.
+                if let service { group.addTask { await service.runUsageFlusher() } }
+                try await worker.run()
+                group.cancelAll()
+            }
             if let service {
                 try? await service.flushUsage()
                 await service.shutdown()

@@ -92,7 +92,7 @@ public final class Worker: Sendable {
         await finalFlush()
         try? await queue.setWorkerState(registration.id, "stopped")
         let stats = self.stats
-        logger.info("worker \(registration.id) stopped: \(stats.completed) completed, \(stats.failed) failed, \(stats.released) released, \(stats.rejected) rejected")
+        logger.info("worker \(registration.id) stopped: \(stats.completed) completed, \(stats.dead) dead, \(stats.failed) requeued (retries, snoozes), \(stats.released) released, \(stats.rejected) rejected")
     }
 
     // MARK: Claiming
