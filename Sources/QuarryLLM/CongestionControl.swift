@@ -54,22 +54,32 @@ final class CongestionControl: Sendable {
     }
 
     /// Waits out a cooldown and the learned rate's pacing; returns when the request is sent, which
-    /// `rateLimited(sentAt:)` and `succeeded(sentAt:)` take back.
+    /// `rateLimited(sentAt:)` and `succeeded(sentAt:)` take back. A slot reserved before a cut is given up
+    /// and reserved again at the new rate, so a cut takes effect at once, not after the reservations queued
+    /// at the old rate.
     func acquire() async throws -> ContinuousClock.Instant {
-        let now = ContinuousClock.now
-        let start: ContinuousClock.Instant = state.withLock { state in
-            regain(&state, now: now)
-            var start = now
-            if let until = state.cooldownUntil, until > start { start = until }
-            if let rate = state.rate {
-                if state.nextSlot > start { start = state.nextSlot }
-                state.nextSlot = start + .seconds(1 / rate)
+        while true {
+            let now = ContinuousClock.now
+            let (start, epoch): (ContinuousClock.Instant, Int) = state.withLock { state in
+                regain(&state, now: now)
+                var start = now
+                if let until = state.cooldownUntil, until > start { start = until }
+                if let rate = state.rate {
+                    if state.nextSlot > start { start = state.nextSlot }
+                    state.nextSlot = start + .seconds(1 / rate)
+                }
+                if start <= now { count(&state, at: now) }
+                return (start, state.bursts)
             }
-            count(&state, at: start)
-            return start
+            if start <= now { return now }
+            try await Task.sleep(until: start, clock: .continuous)
+            let kept = state.withLock { state in
+                guard state.bursts == epoch else { return false }
+                count(&state, at: start)
+                return true
+            }
+            if kept { return start }
         }
-        if start > now { try await Task.sleep(until: start, clock: .continuous) }
-        return start
     }
 
     /// A 429 without `Retry-After` for a request sent at `sentAt`. Returns how long the endpoint is held
@@ -90,7 +100,8 @@ final class CongestionControl: Sendable {
                 state.level += 1
                 state.cooldownUntil = now + cooldown
                 state.rateUpdated = now + cooldown
-                if state.nextSlot < now + cooldown { state.nextSlot = now + cooldown }
+                // Every waiting request reserves again (see `acquire`), from the end of the cooldown.
+                state.nextSlot = now + cooldown
             }
             guard let until = state.cooldownUntil, until > now else { return .zero }
             return until - now
