@@ -5,8 +5,9 @@ extension TaskQueue {
     /// returns its length: one more when the streak had the same signature and no task of the build has
     /// completed since its last death, else 1 (a new streak). Deaths of every worker count together, so
     /// the streak is the pool's. Costs one statement per death, nothing per completion: the completed
-    /// count comes from the count ledger.
-    public func recordDeath(buildID: Int, signature: FailureSignature) async throws -> Int {
+    /// count comes from the count ledger. `restart` starts a new streak regardless (the caller saw a task
+    /// of the build complete that the ledger may not show yet).
+    public func recordDeath(buildID: Int, signature: FailureSignature, restart: Bool = false) async throws -> Int {
         let s = schema
         let rows = try await pool.query(
             """
@@ -20,7 +21,7 @@ extension TaskQueue {
             INSERT INTO \(identifier: s).failure_streaks AS f (build_id, signature, summary, tasks, completed_seen)
             SELECT \(buildID), \(signature.key), \(signature.summary), 1, done.n FROM done
             ON CONFLICT (build_id) DO UPDATE SET
-                tasks = CASE WHEN f.signature = excluded.signature AND f.completed_seen >= excluded.completed_seen
+                tasks = CASE WHEN NOT \(restart) AND f.signature = excluded.signature AND f.completed_seen >= excluded.completed_seen
                              THEN f.tasks + 1 ELSE 1 END,
                 signature = excluded.signature, summary = excluded.summary,
                 completed_seen = excluded.completed_seen, updated_at = now()

@@ -63,7 +63,8 @@ extension Worker {
         }
         guard kills else { return nil }
         do {
-            let streak = try await queue.recordDeath(buildID: task.buildID, signature: signature)
+            let completedHere = state.withLock { $0.completedSinceDeath.remove(task.buildID) != nil }
+            let streak = try await queue.recordDeath(buildID: task.buildID, signature: signature, restart: completedHere)
             guard streak >= configuration.breakerThreshold else { return nil }
             return "\(signature.summary) for \(streak) tasks in a row; \(signature.hint) "
                 + "(then `quarry resume \(task.buildID) --retry-dead` requeues the tasks that died)"

@@ -29,6 +29,9 @@ public final class Worker: Sendable {
         var shuttingDown = false
         var releasing = false
         var stats = WorkerStats()
+        /// Builds with a task completed here since this worker last counted a death towards their failure
+        /// streak: the completion may not be written yet, so the breaker is told directly.
+        var completedSinceDeath: Set<Int> = []
     }
 
     let state = Mutex(State())
@@ -153,6 +156,7 @@ public final class Worker: Sendable {
                 state.stats.lost += 1
                 return false
             }
+            if case .completed = outcome.kind { state.completedSinceDeath.insert(task.buildID) }
             state.buffer.append(outcome)
             return state.buffer.count >= queue.configuration.flushBatchSize
         }
