@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "QuarryQueueTests", dependencies: ["QuarryTestSupport", "QuarryQueue", "QuarryPostgres"], swiftSettings: strict),
         .testTarget(
             name: "QuarryLLMTests",
-            dependencies: ["QuarryTestSupport", "QuarryLLM", "QuarryJSON", "QuarrySimulator", "QuarryQueue", "QuarryPostgres"],
+            dependencies: ["QuarryTestSupport", "QuarryLLM", "QuarryJSON", "QuarrySimulator", "QuarryQueue", "QuarryPostgres", "QuarryHTTP"],
             swiftSettings: strict
         ),
         .testTarget(
