@@ -112,6 +112,8 @@ let package = Package(
             dependencies: ["QuarryTestSupport", "QuarryRecipes", "QuarryLLM", "QuarryJSON", "QuarryQueue", "QuarryPostgres", "QuarrySimulator"],
             swiftSettings: strict
         ),
-        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryPostgres"], swiftSettings: strict),
+        .testTarget(
+            name: "QuarryCLITests", dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryPostgres", "QuarryQueue", "QuarrySimulator"],
+            swiftSettings: strict),
     ]
 )
