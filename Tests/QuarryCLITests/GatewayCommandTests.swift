@@ -30,10 +30,16 @@ struct GatewayCommandTests {
         }
     }
 
-    func quarry(_ arguments: [String], schema: String) throws -> (status: Int32, output: String) {
-        try ChildProcess.run(
-            [TestDatabase.quarryExecutable] + arguments + ["--database-url", TestDatabase.connectionString, "--schema", schema],
-            environment: ["GOOD_KEY": "sk-good", "BAD_KEY": "sk-bad"])
+    /// Runs the executable without blocking a thread: the simulator answering it lives in this process.
+    func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let child = try ChildProcess(TestDatabase.quarryExecutable, arguments, environment: ["GOOD_KEY": "sk-good", "BAD_KEY": "sk-bad"])
+        defer { unlink(child.outputPath) }
+        let status = await child.waitForExit(timeout: .seconds(60))
+        return (status ?? -1, child.output)
+    }
+
+    func quarry(_ arguments: [String], schema: String) async throws -> (status: Int32, output: String) {
+        try await run(arguments + ["--database-url", TestDatabase.connectionString, "--schema", schema])
     }
 
     @Test("submit refuses an unknown model, a bad key and an unreachable URL with one clear line, creating no build")
@@ -69,21 +75,19 @@ struct GatewayCommandTests {
                 "down": "error: endpoint 'down' (http://127.0.0.1:9/v1): FAILED unreachable (connect_failed)",
             ]
             for (endpoint, line) in expected.sorted(by: { $0.key < $1.key }) {
-                let (status, output) = try quarry(["submit", try spec(endpoint), "--endpoints", endpoints], schema: schema)
+                let (status, output) = try await quarry(["submit", try spec(endpoint), "--endpoints", endpoints], schema: schema)
                 #expect(status == 1, "\(endpoint): \(output)")
                 #expect(output.contains(line), "\(endpoint): \(output)")
                 #expect(output.contains("nothing was submitted"))
                 #expect(!output.contains("sk-bad") && !output.contains("sk-good"))
             }
             #expect(try await queue.builds().isEmpty, "no build row for a refused submit")
-            let (status, output) = try quarry(["submit", try spec("good"), "--endpoints", endpoints, "--quiet"], schema: schema)
+            let (status, output) = try await quarry(["submit", try spec("good"), "--endpoints", endpoints, "--quiet"], schema: schema)
             #expect(status == 0, "\(output)")
             #expect(try await queue.builds().count == 1)
-            let skipped = try quarry(["submit", try spec("badkey"), "--endpoints", endpoints, "--no-preflight", "--quiet"], schema: schema)
+            let skipped = try await quarry(["submit", try spec("badkey"), "--endpoints", endpoints, "--no-preflight", "--quiet"], schema: schema)
             #expect(skipped.status == 0, "--no-preflight submits anyway: \(skipped.output)")
-            let check = try ChildProcess.run(
-                [TestDatabase.quarryExecutable, "endpoints", "check", "--endpoints", endpoints, "good", "badkey"],
-                environment: ["GOOD_KEY": "sk-good", "BAD_KEY": "sk-bad"])
+            let check = try await run(["endpoints", "check", "--endpoints", endpoints, "good", "badkey"])
             #expect(check.status == 1)
             #expect(check.output.contains("endpoint 'good' (\(baseURL)): ok"))
             #expect(check.output.contains("endpoint 'badkey' (\(baseURL)): FAILED HTTP 400: No connected db."))
@@ -105,7 +109,7 @@ struct GatewayCommandTests {
             ]
             for (state, flags, code) in cases {
                 let id = try await build(state)
-                let (status, output) = try quarry(["wait", String(id)] + flags, schema: schema)
+                let (status, output) = try await quarry(["wait", String(id)] + flags, schema: schema)
                 #expect(status == code, "\(state.rawValue) \(flags): \(output)")
             }
             // It blocks while the build runs and returns when it ends.
