@@ -25,8 +25,7 @@ struct BuildOutcomeTests {
 
     /// Runs a one-stage build whose `work` tasks die when `dies(line)`, to its end; returns its final row.
     func runBuild(records: Int, maxDeadFraction: Double? = nil, dies: @escaping @Sendable (Int) -> Bool) async throws -> BuildInfo? {
-        let h = try await QueueHarness.make()
-        do {
+        try await QueueHarness.with { h in
             let build = try await h.queue.createBuild(name: "outcome", recipe: "one", maxDeadFraction: maxDeadFraction)
             try await h.queue.loadRecords(buildID: build, (1...records).map { BuildRecord(line: $0, json: "{}", text: nil) })
             let graph = BuildGraph(seeds: [SeedRule(kind: "work", family: .generation, maxAttempts: 1)])
@@ -42,12 +41,7 @@ struct BuildOutcomeTests {
             _ = try await h.run(worker, timeout: .seconds(60)) { try await h.queue.build(build)?.state.isFinished == true }
             coordinating.cancel()
             await coordinating.value
-            let info = try await h.queue.build(build)
-            await h.shutdown()
-            return info
-        } catch {
-            await h.shutdown()
-            throw error
+            return try await h.queue.build(build)
         }
     }
 
@@ -81,8 +75,7 @@ struct BuildOutcomeTests {
 
     @Test("the same endpoint failure killing tasks in a row pauses the build; retry-dead requeues what died")
     func breakerPauses() async throws {
-        let h = try await QueueHarness.make()
-        do {
+        try await QueueHarness.with { h in
             let build = try await h.queue.createBuild(name: "breaker")
             try await h.queue.enqueue(buildID: build, (1...30).map { NewTask(kind: "call", family: .generation, key: "k\($0)") })
             let signature = FailureSignature(
@@ -104,17 +97,12 @@ struct BuildOutcomeTests {
             #expect(try await h.queue.retryDead(buildID: build) == 4)
             #expect(try await h.queue.build(build)?.state == .paused, "retry-dead leaves a paused build paused until resumed")
             #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).failure_streaks") == 0)
-            await h.shutdown()
-        } catch {
-            await h.shutdown()
-            throw error
         }
     }
 
     @Test("deaths with a completion in between, or with different failures, do not trip the breaker")
     func breakerNeedsARun() async throws {
-        let h = try await QueueHarness.make()
-        do {
+        try await QueueHarness.with { h in
             let build = try await h.queue.createBuild(name: "mixed")
             try await h.queue.enqueue(buildID: build, (1...24).map { NewTask(kind: "call", family: .generation, key: "k\($0)", priority: 0) })
             let signature = FailureSignature(key: "e|400|x|bad", summary: "endpoint 'e' answered 400 'bad'", hint: "check it")
@@ -129,10 +117,6 @@ struct BuildOutcomeTests {
             #expect(try await h.run(worker) { try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE state IN ('available', 'running')") == 0 })
             #expect(try await h.queue.build(build)?.state == .active)
             #expect(try await h.states(build: build) == ["completed": 8, "dead": 16])
-            await h.shutdown()
-        } catch {
-            await h.shutdown()
-            throw error
         }
     }
 
