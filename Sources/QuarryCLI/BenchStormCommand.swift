@@ -14,7 +14,7 @@ struct BenchStormCommand: AsyncParsableCommand {
         discussion: """
             Starts the simulator with a provider limit of --limit-rpm per API key, answering bare 429s (no \
             Retry-After, no x-ratelimit-* headers) above it, and --latency-ms per answer; enqueues --tasks llm.chat \
-            tasks and runs --workers worker processes (× --concurrency) whose endpoint has no rpm. Samples the \
+            tasks and runs --workers worker processes (× --concurrency) whose endpoint has no rpm (unless --endpoint-rpm). Samples the \
             simulator every second and prints the pool's request rate and 429 share per --window seconds, the \
             first window at or under 1.2 × the limit, and the rate and 429 share from --settle seconds to the end, \
             as ratios of the server's limit (the baseline).
@@ -30,8 +30,11 @@ struct BenchStormCommand: AsyncParsableCommand {
     @Option(help: "Seconds after which the pool should have settled (the issue's goal: 30).") var settle = 30
     @Option(help: "Seconds per printed window.") var window = 5
     @Option(help: "Tasks to enqueue (enough that the queue never drains).") var tasks = 20_000
+    @Option(help: "An rpm for the endpoint in the workers' endpoints file (default: none), e.g. one above the server's real limit.")
+    var endpointRpm: Int?
 
     func validate() throws {
+        if let endpointRpm, endpointRpm <= 0 { throw ValidationError("--endpoint-rpm must be positive") }
         guard limitRpm > 0, workers > 0, concurrency > 0, seconds > settle, settle > 0, window > 0, tasks > 0 else {
             throw ValidationError("--limit-rpm, --workers, --concurrency, --window and --tasks must be positive, and --seconds > --settle > 0")
         }
@@ -59,7 +62,7 @@ struct BenchStormCommand: AsyncParsableCommand {
                 model: sim-small
                 max_in_flight: \(concurrency)
                 timeout_seconds: 30
-
+            \(endpointRpm.map { "    rpm: \($0)\n" } ?? "")
             """.write(toFile: endpointsPath, atomically: true, encoding: .utf8)
 
         var children: [ChildProcess] = []
@@ -117,7 +120,8 @@ struct BenchStormCommand: AsyncParsableCommand {
 
     private func report(_ samples: [(requests: Int, refused: Int)], attempts: Int, completed: Int) {
         let limit = Double(limitRpm) / 60
-        print("429 storm: \(workers) workers × \(concurrency), no rpm configured; server limit \(limitRpm)/min = "
+        let configured = endpointRpm.map { "endpoint rpm \($0)" } ?? "no rpm configured"
+        print("429 storm: \(workers) workers × \(concurrency), \(configured); server limit \(limitRpm)/min = "
             + "\(BenchSupport.format(limit))/s, bare 429s above it, \(Int(latencyMs)) ms per answer")
         print("  window      requests/s  × limit  429 share")
         var firstWithin: Int?
