@@ -52,7 +52,8 @@ public struct EndpointPreflight: Sendable {
 
     public func check(_ endpoint: Endpoint) async -> Result {
         var probe = endpoint
-        probe.timeoutSeconds = min(endpoint.timeoutSeconds, Double(timeout.components.seconds) + 1)
+        let limit = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        probe.timeoutSeconds = min(endpoint.timeoutSeconds, limit)
         let client = LLMClient(endpoint: probe, http: http, environment: environment)
         func failed(_ error: LLMError) -> Result {
             Result(endpoint: endpoint.name, url: endpoint.baseURL, passed: false, status: error.status, detail: Self.describe(error))

@@ -16,7 +16,4 @@ public enum BuildState: String, Sendable, Codable, CaseIterable {
         case .completed, .completedWithErrors, .failed, .cancelled: true
         }
     }
-
-    /// True for the outcomes a script may treat as success (`quarry wait` exits 0).
-    public var isSuccess: Bool { self == .completed }
 }

@@ -107,9 +107,7 @@ extension TaskQueue {
             SET state = \(outcome.state.rawValue), state_reason = \(outcome.reason), finished_at = now(), updated_at = now()
             WHERE id = \(id) AND state = 'active' RETURNING id
             """)
-        guard !rows.isEmpty else { return nil }
-        notify(configuration.finishedChannel)
-        return outcome
+        return rows.isEmpty ? nil : outcome
     }
 
     /// Cancels a build: waiting and running tasks become `cancelled` (running ones stop at their worker's
