@@ -38,7 +38,7 @@ struct EndpointsCheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: logLevel)
-        guard let registry = try EndpointsFile.load(explicit: endpoints) else {
+        guard let registry = try EndpointRegistry.loadConfigured(explicit: endpoints) else {
             throw ValidationError("no endpoints file: pass --endpoints FILE, set QUARRY_ENDPOINTS, or create quarry.endpoints.yaml")
         }
         let chosen = try names.isEmpty ? registry.names.compactMap { registry[$0] } : names.map { try registry.endpoint(named: $0) }

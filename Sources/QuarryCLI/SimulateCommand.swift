@@ -60,7 +60,7 @@ struct SimulateCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap(level: logLevel)
         let simulator = Simulator(configuration: try simulatorConfiguration())
-        try await simulator.runUntilCancelled()
+        try await ServiceRunner.run([simulator], shutdownAllowance: .seconds(10), logger: Logger(label: "quarry.simulator"))
     }
 
     /// The configuration these options describe (validated by `Simulator.start`).

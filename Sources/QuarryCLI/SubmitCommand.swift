@@ -44,8 +44,7 @@ struct SubmitCommand: AsyncParsableCommand {
         LogSetup.bootstrap(level: database.logLevel)
         var registry: EndpointRegistry?
         if !skipEndpointCheck {
-            let path = endpoints ?? ProcessInfo.processInfo.environment["QUARRY_ENDPOINTS"] ?? "quarry.endpoints.yaml"
-            registry = try EndpointRegistry.load(path: path)
+            registry = try EndpointRegistry.load(path: EndpointRegistry.configuredPath(explicit: endpoints) ?? EndpointRegistry.defaultFileName)
         }
         let plan = try BuildSpecParser(file: spec, endpoints: registry).parseFile()
         if let registry, !noPreflight {

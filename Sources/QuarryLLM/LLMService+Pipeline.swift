@@ -99,8 +99,9 @@ extension LLMService {
                 runtime.limiter.rateLimited()
             case .unauthorized, .forbidden:
                 error.authFailuresInARow = authFailures.withLock { counts in
-                    counts[endpoint.name, default: 0] += 1
-                    return counts[endpoint.name]!
+                    let failures = counts[endpoint.name, default: 0] + 1
+                    counts[endpoint.name] = failures
+                    return failures
                 }
             default:
                 break

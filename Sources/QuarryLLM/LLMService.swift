@@ -137,21 +137,3 @@ public final class LLMService: Sendable {
         return runtime
     }
 }
-
-extension LLMService {
-    /// The default endpoints file, looked for in the working directory.
-    public static let defaultEndpointsFile = "quarry.endpoints.yaml"
-
-    /// The service a worker process runs with: endpoints from `path` (`--endpoints`), or from
-    /// `quarry.endpoints.yaml` when no path is given and that file exists; nil when no path is given and
-    /// there is no such file (the worker then runs without LLM kinds). A given path that cannot be read
-    /// is an error.
-    public static func forWorker(
-        endpointsPath path: String?, queue: TaskQueue, configuration: LLMServiceConfiguration = LLMServiceConfiguration(),
-        logger: Logger = Logger(label: "quarry.llm")
-    ) throws -> LLMService? {
-        let file = path ?? defaultEndpointsFile
-        if path == nil && !FileManager.default.fileExists(atPath: file) { return nil }
-        return try LLMService(registry: try EndpointRegistry.load(path: file), queue: queue, configuration: configuration, logger: logger)
-    }
-}

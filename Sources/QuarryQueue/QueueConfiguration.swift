@@ -42,10 +42,3 @@ public struct QueueConfiguration: Sendable {
     /// The channel workers NOTIFY when tasks finish (the coordinator listens).
     public var finishedChannel: String { "\(schema)_finished" }
 }
-
-extension Duration {
-    /// Whole milliseconds, for SQL intervals.
-    public var milliseconds: Int {
-        Int(components.seconds) * 1_000 + Int(components.attoseconds / 1_000_000_000_000_000)
-    }
-}

@@ -122,7 +122,7 @@ extension Simulator {
                     retryAfterSeconds: configuration.retryAfterSeconds)
             case .hang?:
                 // Cancelled (throwing CancellationError) when the client hangs up or the simulator stops.
-                try await Task.sleep(nanoseconds: UInt64(configuration.hangSeconds * 1_000_000_000))
+                try await latencyTimer.sleep(nanoseconds: Int64(configuration.hangSeconds * 1_000_000_000), on: exchange.channel.eventLoop)
             default:
                 break
             }

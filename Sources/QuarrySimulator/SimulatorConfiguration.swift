@@ -81,7 +81,7 @@ public struct SimulatorConfiguration: Sendable, Codable, Equatable {
         if !(retryAfterSeconds >= 0 && retryAfterSeconds.isFinite) {
             try fail("retryAfterSeconds", "\(retryAfterSeconds)", "retryAfterSeconds must be >= 0")
         }
-        if !(hangSeconds >= 0 && hangSeconds.isFinite) { try fail("hangSeconds", "\(hangSeconds)", "hangSeconds must be >= 0") }
+        if !(hangSeconds >= 0 && hangSeconds <= 86_400) { try fail("hangSeconds", "\(hangSeconds)", "hangSeconds must be between 0 and 86400") }
         if let rpm, rpm <= 0 { try fail("rpm", "\(rpm)", "rpm must be positive (or nil for no limit)") }
         if let tpm, tpm <= 0 { try fail("tpm", "\(tpm)", "tpm must be positive (or nil for no limit)") }
         if models.isEmpty { try fail("models", "[]", "at least one model is required") }

@@ -216,7 +216,7 @@ struct GatewayTests {
             let build = try await harness.queue.createBuild(name: "usage")
             _ = try await service.chat(chat("one call"), endpoint: "sim", build: build, kind: "t")
             let schema = harness.schema
-            let recorded = try await TestDatabase.eventually(timeout: .seconds(10)) {
+            let recorded = try await eventually(timeout: .seconds(10)) {
                 try await harness.scalar(Int.self, "SELECT coalesce(sum(calls), 0)::bigint FROM \(identifier: schema).llm_usage") == 1
             }
             flusher.cancel()

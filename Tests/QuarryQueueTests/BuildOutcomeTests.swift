@@ -37,10 +37,10 @@ struct BuildOutcomeTests {
             }
             // The breaker stays off here: these deaths carry no signature anyway.
             let worker = Worker(queue: h.queue, handlers: .with("work", handler), configuration: WorkerConfiguration(concurrency: 4, runRescuer: false))
-            let coordinating = Task { await Coordinator(queue: h.queue, graphs: ["one": graph]).run() }
+            let coordinating = Task { try await Coordinator(queue: h.queue, graphs: ["one": graph]).run() }
             _ = try await h.run(worker, timeout: .seconds(60)) { try await h.queue.build(build)?.state.isFinished == true }
             coordinating.cancel()
-            await coordinating.value
+            try await coordinating.value
             return try await h.queue.build(build)
         }
     }
@@ -138,7 +138,7 @@ struct BuildOutcomeTests {
             }
             let worker = Worker(queue: queue, handlers: .with("limited", handler), configuration: WorkerConfiguration(concurrency: 1, runRescuer: false))
             let running = Task { try await worker.run() }
-            let done = try await TestDatabase.eventually(timeout: .seconds(30)) {
+            let done = try await eventually(timeout: .seconds(30)) {
                 try await pool.query("SELECT count(*) FROM \(identifier: schema).tasks WHERE state = 'completed'")[0].decode(Int.self, at: 0) == 1
             }
             worker.requestShutdown()

@@ -46,7 +46,7 @@ struct QueueHarness {
     /// Runs `worker` until `until` holds (or the timeout), then shuts it down and waits for it.
     func run(_ worker: Worker, timeout: Duration = .seconds(30), until condition: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
         let running = Task { try await worker.run() }
-        let reached = try await TestDatabase.eventually(timeout: timeout, condition)
+        let reached = try await eventually(timeout: timeout, condition)
         worker.requestShutdown()
         try await running.value
         return reached

@@ -26,7 +26,7 @@ struct CoordinatorProcessTests {
 
         let first = try coordinator(h)
         let verify = Rag4RagRecipe.Kind.verify
-        let started = try await TestDatabase.eventually(timeout: .seconds(60), every: .milliseconds(20)) {
+        let started = try await eventually(timeout: .seconds(60), every: .milliseconds(20)) {
             if let status = first.exitStatusIfExited() {
                 Issue.record("quarry coordinator exited (\(status)) — is CoordinatorCommand registered in QuarryCommand? \(first.output)")
                 return true
@@ -48,7 +48,7 @@ struct CoordinatorProcessTests {
         let partialRows = try jsonLines(partialFolder.appendingPathComponent("qa.jsonl"), as: Rag4RagQARow.self)
 
         let second = try coordinator(h)
-        let completed = try await TestDatabase.eventually(timeout: .seconds(180), every: .milliseconds(200)) {
+        let completed = try await eventually(timeout: .seconds(180), every: .milliseconds(200)) {
             try await h.queue.build(build)?.state == .completed
         }
         #expect(completed)

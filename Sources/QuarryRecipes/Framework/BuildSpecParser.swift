@@ -10,7 +10,7 @@ import Yams
 /// name: medquad-rag4rag
 /// recipe: rag4rag
 /// input:
-///   path: ../shared/data/knowtuning/medquad/medquad_valid.json   # relative to this file
+///   path: data/medquad_valid.json   # relative to this file
 ///   format: json                    # jsonl | json (one array); default from the extension
 ///   fields: {passage: output, topic: instruction, question: instruction}
 ///   max_record_bytes: 1048576       # larger records are rejected
@@ -268,8 +268,9 @@ public struct BuildSpecParser {
     }
 
     private func requiredString(_ mapping: Node.Mapping, _ key: String, in root: Node) throws(RecipeError) -> String {
-        let text = try string(try required(mapping, key, in: root), field: key)
-        guard !text.isEmpty else { throw fail(.invalidValue, "'\(key)' must not be empty", mapping[key]!, field: key) }
+        let node = try required(mapping, key, in: root)
+        let text = try string(node, field: key)
+        guard !text.isEmpty else { throw fail(.invalidValue, "'\(key)' must not be empty", node, field: key) }
         return text
     }
 
