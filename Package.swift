@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "QuarryQueueTests", dependencies: ["QuarryTestSupport", "QuarryQueue", "QuarryPostgres"], swiftSettings: strict),
         .testTarget(
             name: "QuarryLLMTests",
-            dependencies: ["QuarryTestSupport", "QuarryLLM", "QuarryJSON", "QuarrySimulator", "QuarryQueue", "QuarryPostgres"],
+            dependencies: ["QuarryTestSupport", "QuarryLLM", "QuarryJSON", "QuarrySimulator", "QuarryQueue", "QuarryPostgres", "QuarryHTTP"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -120,7 +120,9 @@ let package = Package(
             dependencies: ["QuarryTestSupport", "QuarryRecipes", "QuarryLLM", "QuarryJSON", "QuarryQueue", "QuarryPostgres", "QuarrySimulator"],
             swiftSettings: strict
         ),
-        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryPostgres"], swiftSettings: strict),
+        .testTarget(
+            name: "QuarryCLITests", dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryPostgres", "QuarryQueue", "QuarrySimulator"],
+            swiftSettings: strict),
         // deploy/: the manifests under their validators, the dashboard's SQL, and a build through PgBouncer.
         .testTarget(
             name: "QuarryDeployTests",

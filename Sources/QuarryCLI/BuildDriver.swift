@@ -13,31 +13,36 @@ import ServiceLifecycle
 struct BuildDriver {
     let logs: URL
 
+    /// Returns the build as it ended. A build paused on its own (by the systemic-failure breaker or its
+    /// budget) is an error naming the reason: it needs an operator, not more waiting.
+    @discardableResult
     func run(
         queue: TaskQueue, buildID: Int, databaseURL: String, endpointsPath: String, workers: Int, concurrency: Int,
         timeout: Duration, progressEvery: Duration = .seconds(2), say: (String) -> Void
-    ) async throws {
+    ) async throws -> BuildInfo {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let arguments = [
             "worker", "--database-url", databaseURL, "--schema", queue.configuration.schema, "--endpoints", endpointsPath,
             "--concurrency", String(concurrency), "--log-level", "warning",
         ]
-        try await WorkerProcesses.with(count: workers, arguments: arguments, logs: logs) { processes in
+        return try await WorkerProcesses.with(count: workers, arguments: arguments, logs: logs) { processes in
             say("started the coordinator and \(workers) worker process(es) (logs in \(logs.path))")
             let coordinator = Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs)
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await coordinator.run() }
-                try await watch(queue: queue, buildID: buildID, processes: processes, timeout: timeout, progressEvery: progressEvery, say: say)
+                let ended = try await watch(
+                    queue: queue, buildID: buildID, processes: processes, timeout: timeout, progressEvery: progressEvery, say: say)
                 group.cancelAll()
                 try await group.waitForAll()
+                return ended
             }
         }
     }
 
-    /// Prints progress until the build leaves `active`/`paused`; throws when it cannot finish.
+    /// Prints progress until the build ends and returns it; throws when it cannot finish (or was paused).
     private func watch(
         queue: TaskQueue, buildID: Int, processes: WorkerProcesses, timeout: Duration, progressEvery: Duration, say: (String) -> Void
-    ) async throws {
+    ) async throws -> BuildInfo {
         let monitor = BuildProgressMonitor(queue: queue)
         let started = ContinuousClock.now
         var lastLine = ContinuousClock.now - .seconds(10)
@@ -49,7 +54,12 @@ struct BuildDriver {
                 throw ValidationError("every worker process exited; the last lines of \(exited.outputPath):\n\(exited.output.suffix(1_500))")
             }
             guard let build = try await queue.build(buildID) else { throw ValidationError("build \(buildID) vanished") }
-            if build.state != "active" && build.state != "paused" { return }
+            if build.state.isFinished { return build }
+            if build.state == .paused {
+                throw ValidationError(
+                    "build \(buildID) paused: \(build.stateReason ?? "no reason given"). Fix it, then `quarry resume \(buildID) --retry-dead`; "
+                        + "the build stays in the database")
+            }
             if ContinuousClock.now - lastLine >= progressEvery {
                 for line in try await monitor.lines() where line.hasPrefix("build \(buildID) ") { say(line) }
                 lastLine = ContinuousClock.now

@@ -16,12 +16,16 @@ struct PauseCommand: AsyncParsableCommand {
 }
 
 struct ResumeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a paused build.")
+    static let configuration = CommandConfiguration(
+        commandName: "resume", abstract: "Resume a paused build (with --retry-dead, also requeue its dead tasks).")
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "Build id.") var build: Int
+    @Flag(help: "Also requeue the build's dead tasks with fresh attempts (e.g. those a bad key killed before the breaker paused it).")
+    var retryDead = false
 
     func run() async throws {
         try await database.control { queue in
+            if retryDead { print("requeued \(try await queue.retryDead(buildID: build)) dead task(s) of build \(build)") }
             print(try await queue.resumeBuild(build) ? "build \(build) resumed" : "build \(build) is not paused")
         }
     }

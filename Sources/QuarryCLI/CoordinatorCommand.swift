@@ -8,7 +8,7 @@ import QuarryRecipes
 struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coordinator",
-        abstract: "Seed and expand builds through their recipes' task graphs, and mark them completed.",
+        abstract: "Seed and expand builds through their recipes' task graphs, and end them: completed, completed_with_errors or failed.",
         discussion: """
             Runs every recipe's graph (\(RecipeCatalog.standard.names.joined(separator: ", "))). Start one or more: one leads \
             (advisory lock), the others stand by and take over if it dies; expansion is idempotent, so a kill -9 \

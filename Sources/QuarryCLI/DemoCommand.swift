@@ -117,17 +117,24 @@ struct DemoCommand: AsyncParsableCommand {
             try await MigrateCommand.run(pool: pool, schema: database.schema, migrationsPath: migrations, statusOnly: false)
             let queue = TaskQueue(pool: pool, configuration: QueueConfiguration(schema: database.schema))
             let plan = try BuildSpecParser(file: specPath, endpoints: registry).parseFile()
+            let used = Set(plan.spec.endpoints.values).sorted().compactMap { registry[$0] }
+            for result in try await Preflight.run(used) {
+                say(result.line)
+                if !result.passed { throw ValidationError("endpoint '\(result.endpoint)' failed its preflight; nothing was submitted") }
+            }
             let report = try await BuildSubmitter(queue: queue).submit(plan)
             print(report.text)
             guard let buildID = report.buildID else { throw ValidationError("the build was not created") }
 
             // 4. Coordinator here, workers as processes; progress until the build finishes.
             let started = ContinuousClock.now
-            try await BuildDriver(logs: home.appendingPathComponent("logs")).run(
+            let ended = try await BuildDriver(logs: home.appendingPathComponent("logs")).run(
                 queue: queue, buildID: buildID, databaseURL: url, endpointsPath: endpointsPath, workers: workers,
                 concurrency: concurrency, timeout: .seconds(timeoutSeconds), say: say)
             let elapsed = ContinuousClock.now - started
-            say("build \(buildID) finished in \(String(format: "%.1f", BenchSupport.seconds(elapsed))) s")
+            say(
+                "build \(buildID) finished in \(String(format: "%.1f", BenchSupport.seconds(elapsed))) s: "
+                    + ended.state.rawValue + (ended.stateReason.map { " (\($0))" } ?? ""))
 
             // 5. Export and report.
             let folder = URL(fileURLWithPath: out ?? "out/demo-\(buildID)").standardizedFileURL
@@ -141,6 +148,9 @@ struct DemoCommand: AsyncParsableCommand {
             if let simulator {
                 let stats = simulator.stats
                 say("simulator served \(stats.totalRequests) requests (\(stats.duplicateSuccessfulRequests) paid twice)")
+            }
+            if ended.state == .failed {
+                throw ValidationError("build \(buildID) failed: \(ended.stateReason ?? "see quarry status \(buildID)")")
             }
         }
     }

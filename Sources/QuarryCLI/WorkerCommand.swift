@@ -42,6 +42,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Do not read or write the response cache.")
     var noCache = false
 
+    @Option(help: "Pause a build after this many task deaths in a row with the same endpoint failure, across the pool (0: never).")
+    var breakerThreshold = WorkerConfiguration.defaultBreakerThreshold
+
     @Option(help: "Serve GET /livez and /readyz on this TCP port (for Kubernetes probes; 0: any free port). Default: no endpoint.")
     var healthPort: Int?
 
@@ -54,6 +57,7 @@ struct WorkerCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...100_000).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 100000") }
         guard (0...86_400).contains(shutdownGrace) else { throw ValidationError("--shutdown-grace must be between 0 and 86400 seconds") }
+        guard breakerThreshold >= 0 else { throw ValidationError("--breaker-threshold must be 0 (off) or more") }
         if let healthPort, !(0...65_535).contains(healthPort) { throw ValidationError("--health-port must be between 0 and 65535") }
         if let families {
             for name in families.split(separator: ",") where TaskFamily(rawValue: String(name)) == nil {
@@ -86,8 +90,11 @@ struct WorkerCommand: AsyncParsableCommand {
                 configuration: WorkerConfiguration(
                     concurrency: concurrency, kinds: kinds.map { $0.split(separator: ",").map(String.init) },
                     families: families.map { $0.split(separator: ",").compactMap { TaskFamily(rawValue: String($0)) } },
-                    shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue))
+                    shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue,
+                    breakerThreshold: breakerThreshold))
+            // Usage rows reach llm_usage every second while the worker runs, not only at shutdown.
             var services: [any Service] = [worker]
+            if let service { services.append(UsageFlusher(llm: service)) }
             if let healthPort {
                 services.append(
                     WorkerHealthServer(

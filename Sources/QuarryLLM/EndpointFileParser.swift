@@ -7,7 +7,7 @@ struct EndpointFileParser {
 
     static let fields: Set<String> = [
         "name", "base_url", "model", "api_key_env", "headers", "rpm", "tpm", "max_in_flight", "timeout_seconds",
-        "price_per_million_input", "price_per_million_output",
+        "price_per_million_input", "price_per_million_output", "cache_namespace",
     ]
 
     func parse(_ yaml: String) throws(EndpointConfigurationError) -> EndpointRegistry {
@@ -141,6 +141,7 @@ struct EndpointFileParser {
         endpoint.timeoutSeconds = try nonNegativeDouble("timeout_seconds", positive: true) ?? endpoint.timeoutSeconds
         endpoint.pricePerMillionInput = try nonNegativeDouble("price_per_million_input") ?? 0
         endpoint.pricePerMillionOutput = try nonNegativeDouble("price_per_million_output") ?? 0
+        endpoint.cacheNamespace = try optionalString("cache_namespace")
         return endpoint
     }
 

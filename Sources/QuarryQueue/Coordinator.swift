@@ -3,7 +3,8 @@ import QuarryPostgres
 import ServiceLifecycle
 
 /// Drives builds through their graphs: seeds first-stage tasks, expands finished tasks into their
-/// children (fan-out, fan-in), and marks a build completed when nothing is left to run or expand.
+/// children (fan-out, fan-in), and ends a build when nothing is left to run or expand, as
+/// `completed`, `completed_with_errors` or `failed` (`BuildOutcome`).
 /// One coordinator leads per schema (advisory lock); others stand by and take over when it dies.
 /// Wakes on the finished-task NOTIFY, and polls regardless. A `Service`: it stops on graceful shutdown or
 /// cancellation (expansion is idempotent, so stopping mid-pass loses nothing).
@@ -76,9 +77,9 @@ public final class Coordinator: Service, Sendable {
             if report.parentsExpanded > 0 {
                 busy = true
                 logger.debug("build \(build.id): expanded \(report.parentsExpanded) task(s) into \(report.childrenCreated)")
-            } else if try await queue.isBuildDrained(build.id) {
-                try await queue.finishBuild(build.id, state: "completed")
-                logger.info("build \(build.id) completed")
+            } else if try await queue.isBuildDrained(build.id), let outcome = try await queue.finishDrainedBuild(build.id) {
+                let text = "build \(build.id) \(outcome.state.rawValue)" + (outcome.reason.map { ": \($0)" } ?? "")
+                if outcome.state == .completed { logger.info("\(text)") } else { logger.warning("\(text)") }
             }
         }
         return busy

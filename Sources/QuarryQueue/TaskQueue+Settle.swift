@@ -104,11 +104,16 @@ extension TaskQueue {
                     lease_owner = NULL, lease_until = NULL
                 FROM input i
                 WHERE t.id = i.id AND t.lease_token = i.token AND t.lease_owner = \(worker) AND t.state = 'running'
-                RETURNING t.id, t.build_id, t.kind, t.attempt, t.state, i.effective, i.error_class, i.message
+                RETURNING t.id, t.build_id, t.kind, t.attempt, t.state, t.snoozes, i.effective, i.error_class, i.message
             ), logged AS (
+                -- Snoozes are counted on the task (snoozes); only the first and every Nth leaves an attempt row,
+                -- so a rate-limit storm does not write one row per refused request.
                 INSERT INTO \(identifier: schema).task_attempts (task_id, attempt, build_id, kind, worker, error_class, message)
-                SELECT id, CASE WHEN effective = 'snooze' THEN attempt + 1 ELSE attempt END, build_id, kind, \(worker), error_class, message
-                FROM changed WHERE effective <> 'release'
+                SELECT id, CASE WHEN effective = 'snooze' THEN attempt + 1 ELSE attempt END, build_id, kind, \(worker), error_class,
+                       CASE WHEN effective = 'snooze' AND snoozes > 1 THEN message || ' (snooze ' || snoozes || ')' ELSE message END
+                FROM changed
+                WHERE effective <> 'release'
+                  AND (effective <> 'snooze' OR snoozes = 1 OR snoozes % \(configuration.snoozeLogEvery) = 0)
             )
             SELECT id, CASE WHEN effective = 'release' THEN 'released' ELSE state END AS outcome FROM changed
             """)

@@ -36,6 +36,9 @@ public final class Worker: Service, Sendable {
         var registering: Task<Void, any Error>?
         var releasing = false
         var stats = WorkerStats()
+        /// Builds with a task completed here since this worker last counted a death towards their failure
+        /// streak: the completion may not be written yet, so the breaker is told directly.
+        var completedSinceDeath: Set<Int> = []
     }
 
     let state = Mutex(State())
@@ -134,7 +137,7 @@ public final class Worker: Service, Sendable {
         try? await queue.setWorkerState(registration.id, "stopped")
         let stats = self.stats
         logger.info(
-            "worker \(registration.id) stopped: \(stats.completed) completed, \(stats.failed) failed, \(stats.dead) dead, \(stats.released) released, \(stats.rejected) rejected")
+            "worker \(registration.id) stopped: \(stats.completed) completed, \(stats.dead) dead, \(stats.failed) requeued (retries, snoozes), \(stats.released) released, \(stats.rejected) rejected")
     }
 
     // MARK: Claiming
@@ -195,6 +198,7 @@ public final class Worker: Service, Sendable {
                 state.stats.lost += 1
                 return false
             }
+            if case .completed = outcome.kind { state.completedSinceDeath.insert(task.buildID) }
             state.buffer.append(outcome)
             return state.buffer.count >= queue.configuration.flushBatchSize
         }

@@ -43,7 +43,7 @@ struct CoordinatorTests {
         let coordinator = Coordinator(queue: h.queue, graphs: ["test": Self.graph])
         let worker = Worker(queue: h.queue, handlers: Self.handlers(), configuration: WorkerConfiguration(concurrency: 8, runRescuer: false))
         let coordinating = Task { try await coordinator.run() }
-        let completed = try await h.run(worker, timeout: .seconds(60)) { try await h.queue.build(build)?.state == "completed" }
+        let completed = try await h.run(worker, timeout: .seconds(60)) { try await h.queue.build(build)?.state == .completed }
         coordinating.cancel()
         try await coordinating.value
         #expect(completed)

@@ -144,7 +144,7 @@ struct QueueBehaviourTests {
         try await running.value
         #expect(try await h.states(build: build) == ["cancelled": 10])
         #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).results") == 0)
-        #expect(try await h.queue.build(build)?.state == "cancelled")
+        #expect(try await h.queue.build(build)?.state == .cancelled)
         await h.shutdown()
     }
 
@@ -155,7 +155,7 @@ struct QueueBehaviourTests {
         try await h.queue.enqueue(buildID: build, [NewTask(kind: "auth", family: .generation, key: "a")])
         let handler = ClosureHandler { _ in throw TaskError(errorClass: "unauthorized", message: "401", action: .pauseBuild(reason: "endpoint rejected the API key")) }
         let worker = Worker(queue: h.queue, handlers: .with("auth", handler), configuration: WorkerConfiguration(concurrency: 1, runRescuer: false))
-        #expect(try await h.run(worker) { try await h.queue.build(build)?.state == "paused" })
+        #expect(try await h.run(worker) { try await h.queue.build(build)?.state == .paused })
         let info = try await h.queue.build(build)
         #expect(info?.stateReason == "endpoint rejected the API key")
         let row = try await h.pool.query("SELECT state, attempt FROM \(identifier: h.schema).tasks")[0]

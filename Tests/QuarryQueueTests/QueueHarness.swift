@@ -19,6 +19,19 @@ struct QueueHarness {
         return QueueHarness(pool: pool, schema: schema, queue: TaskQueue(pool: pool, configuration: configuration))
     }
 
+    /// Runs `body` with a fresh harness and always shuts it down, whatever the body does.
+    static func with<T>(_ body: (QueueHarness) async throws -> T) async throws -> T {
+        let h = try await make()
+        do {
+            let value = try await body(h)
+            await h.shutdown()
+            return value
+        } catch {
+            await h.shutdown()
+            throw error
+        }
+    }
+
     func count(_ sql: PostgresQuery) async throws -> Int {
         try await pool.query(sql)[0].decode(Int.self, at: 0)
     }

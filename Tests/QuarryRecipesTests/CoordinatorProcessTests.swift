@@ -36,7 +36,7 @@ struct CoordinatorProcessTests {
         #expect(started)
         first.signal(SIGKILL)
         #expect(await first.waitForExit(timeout: .seconds(10)) == 128 + SIGKILL)
-        #expect(try await h.queue.build(build)?.state == "active", "killed mid-build, not after it")
+        #expect(try await h.queue.build(build)?.state == .active, "killed mid-build, not after it")
 
         // With no coordinator nothing new is created: the tasks that exist finish, the build stays active.
         try await Task.sleep(for: .seconds(2))
@@ -49,7 +49,7 @@ struct CoordinatorProcessTests {
 
         let second = try coordinator(h)
         let completed = try await eventually(timeout: .seconds(180), every: .milliseconds(200)) {
-            try await h.queue.build(build)?.state == "completed"
+            try await h.queue.build(build)?.state == .completed
         }
         #expect(completed)
         worker.requestShutdown()

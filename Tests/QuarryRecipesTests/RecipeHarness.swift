@@ -95,13 +95,13 @@ struct RecipeHarness: Sendable {
     }
 
     /// Runs a coordinator (unless `coordinator` is false) and a worker in-process until every build in
-    /// `builds` has completed, or the timeout.
+    /// `builds` has ended (in any outcome: check it with `queue.build(_:)`), or the timeout.
     func run(until builds: [Int], coordinator: Bool = true, timeout: Duration = .seconds(240)) async throws -> Bool {
         let worker = Worker(queue: queue, handlers: handlers(), configuration: WorkerConfiguration(concurrency: 32, runRescuer: !coordinator))
         let coordinating = coordinator ? Task { try await Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs).run() } : nil
         let working = Task { try await worker.run() }
         let done = try await eventually(timeout: timeout, every: .milliseconds(200)) {
-            for build in builds where try await queue.build(build)?.state != "completed" { return false }
+            for build in builds where try await queue.build(build)?.state.isFinished != true { return false }
             return true
         }
         worker.requestShutdown()

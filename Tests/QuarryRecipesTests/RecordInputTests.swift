@@ -142,7 +142,7 @@ struct RecordInputTests {
             #expect(error.message.contains("2 rejected") && error.message.contains("line 1"))
         }
         let builds = try await h.queue.builds()
-        #expect(builds.first?.state == "cancelled")
+        #expect(builds.first?.state == .cancelled)
         await h.stop()
     }
 }
