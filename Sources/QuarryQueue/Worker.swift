@@ -35,6 +35,8 @@ public final class Worker: Service, Sendable {
         /// The registration while it is being retried, so a shutdown request can cut its waits short.
         var registering: Task<Void, any Error>?
         var releasing = false
+        /// The LISTEN connection is up (see `isListening`).
+        var listening = false
         var stats = WorkerStats()
     }
 
@@ -114,8 +116,8 @@ public final class Worker: Service, Sendable {
         listener?.start()
         await withTaskGroup(of: Void.self) { group in
             if let listener {
-                group.addTask { [claimWake] in
-                    for await _ in listener.events { claimWake.signal() }
+                group.addTask {
+                    for await event in listener.events { self.listenerDelivered(event) }
                 }
             }
             group.addTask { await self.heartbeatLoop() }

@@ -74,15 +74,14 @@ struct HTTPClientFailureTests {
 
     @Test("Cancelling the task aborts an in-flight request promptly with CancellationError")
     func cancellationInFlight() async throws {
-        try await TestServer.run { port in
+        try await TestServer.run { port, server in
             let client = try HTTPClient()
             defer { client.shutdown() }
             let task = Task {
                 try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/sleep/10000"))
             }
             // Let it reach the driver, then the server.
-            #expect(await eventually { client.inFlightCount == 1 })
-            try await Task.sleep(for: .milliseconds(200))
+            #expect(await eventually { client.inFlightCount == 1 && server.sleepingRequests == 1 })
             let clock = ContinuousClock()
             let started = clock.now
             task.cancel()
@@ -119,7 +118,7 @@ struct HTTPClientFailureTests {
 
     @Test("shutdown() fails in-flight requests with .shutdown and does not hang")
     func shutdownWithInFlight() async throws {
-        try await TestServer.run { port in
+        try await TestServer.run { port, server in
             let client = try HTTPClient()
             let results = Task {
                 await withTaskGroup(of: Result<HTTPResponse, any Error>.self) { group in
@@ -137,8 +136,7 @@ struct HTTPClientFailureTests {
                     return results
                 }
             }
-            #expect(await eventually { client.inFlightCount == 20 })
-            try await Task.sleep(for: .milliseconds(200))
+            #expect(await eventually { client.inFlightCount == 20 && server.sleepingRequests == 20 })
 
             let clock = ContinuousClock()
             let started = clock.now

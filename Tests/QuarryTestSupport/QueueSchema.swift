@@ -9,3 +9,10 @@ extension TestDatabase {
         return schema
     }
 }
+
+extension TestDatabase {
+    /// Drops a test's schema and everything in it; teardown, so failures are ignored.
+    public static func dropSchema(_ schema: String, pool: PostgresPool) async {
+        _ = try? await pool.query("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
+    }
+}
