@@ -12,11 +12,21 @@ struct FaultMappingTests {
         timeoutSeconds: Double = 10, request: ChatRequest = chat("Tell me about granite quarries."), model: String = "sim-small",
         _ configure: @escaping (inout SimulatorConfiguration) -> Void
     ) async throws -> LLMError {
+        try await timedFailingCall(timeoutSeconds: timeoutSeconds, request: request, model: model, configure).error
+    }
+
+    /// `failingCall`, with how long the call itself took (not the harness around it).
+    func timedFailingCall(
+        timeoutSeconds: Double = 10, request: ChatRequest = chat("Tell me about granite quarries."), model: String = "sim-small",
+        _ configure: @escaping (inout SimulatorConfiguration) -> Void
+    ) async throws -> (error: LLMError, elapsed: Duration) {
         return try await LLMTestHarness.with(simulator: configure) { harness in
             let service = try harness.service([harness.endpoint(model: model, timeoutSeconds: timeoutSeconds)], withQueue: false)
+            let started = ContinuousClock.now
             let error = await caught { _ = try await service.chat(request, endpoint: "sim", build: 0, kind: "test") }
+            let elapsed = ContinuousClock.now - started
             await service.shutdown()
-            return try #require(error as? LLMError, "expected an LLMError, got \(String(describing: error))")
+            return (try #require(error as? LLMError, "expected an LLMError, got \(String(describing: error))"), elapsed)
         }
     }
 
@@ -67,10 +77,9 @@ struct FaultMappingTests {
 
     @Test("hang → timeout → retry")
     func hang() async throws {
-        let started = ContinuousClock.now
-        let error = try await failingCall(timeoutSeconds: 1) { $0.faults.hang = 1 }
+        let (error, elapsed) = try await timedFailingCall(timeoutSeconds: 1) { $0.faults.hang = 1 }
         #expect(error.code == .timeout)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(elapsed < .seconds(10))
         #expect(error.taskError.action == .retry(after: nil))
     }
 

@@ -27,14 +27,7 @@ struct LLMTestHarness: Sendable {
         var simulatorConfiguration = SimulatorConfiguration()
         configure(&simulatorConfiguration)
         let harness = try await open(queue: queueConfiguration, simulator: simulatorConfiguration)
-        do {
-            let result = try await body(harness)
-            await harness.tearDown()
-            return result
-        } catch {
-            await harness.tearDown()
-            throw error
-        }
+        return try await withTearDown(of: harness, tearDown: { await $0.tearDown() }, body)
     }
 
     @available(*, deprecated, message: "use LLMTestHarness.with { harness in … }, which also tears down when the test throws")
@@ -52,14 +45,7 @@ struct LLMTestHarness: Sendable {
     private static func open(
         queue queueConfiguration: QueueConfiguration?, simulator simulatorConfiguration: SimulatorConfiguration
     ) async throws -> LLMTestHarness {
-        let pool = TestDatabase.pool(maxConnections: 8)
-        let schema: String
-        do {
-            schema = try await TestDatabase.migratedSchema(pool: pool, prefix: "llm")
-        } catch {
-            await pool.close()
-            throw error
-        }
+        let (pool, schema) = try await TestDatabase.migratedPool(maxConnections: 8, prefix: "llm")
         var configuration = queueConfiguration ?? QueueConfiguration()
         configuration.schema = schema
         let queue = TaskQueue(pool: pool, configuration: configuration)

@@ -17,14 +17,7 @@ struct QueueHarness {
         isolation: isolated (any Actor)? = #isolation, _ body: (QueueHarness) async throws -> T
     ) async throws -> T {
         let harness = try await open(lease: lease, heartbeat: heartbeat, maxSnoozes: maxSnoozes)
-        do {
-            let result = try await body(harness)
-            await harness.tearDown()
-            return result
-        } catch {
-            await harness.tearDown()
-            throw error
-        }
+        return try await withTearDown(of: harness, tearDown: { await $0.tearDown() }, body)
     }
 
     @available(*, deprecated, message: "use QueueHarness.with { h in … }, which also tears down when the test throws")
@@ -36,14 +29,7 @@ struct QueueHarness {
     func shutdown() async { await tearDown() }
 
     private static func open(lease: Duration, heartbeat: Duration, maxSnoozes: Int) async throws -> QueueHarness {
-        let pool = TestDatabase.pool(maxConnections: 6)
-        let schema: String
-        do {
-            schema = try await TestDatabase.migratedSchema(pool: pool)
-        } catch {
-            await pool.close()
-            throw error
-        }
+        let (pool, schema) = try await TestDatabase.migratedPool(maxConnections: 6)
         let configuration = QueueConfiguration(
             schema: schema, leaseDuration: lease, heartbeatInterval: heartbeat, maxSnoozes: maxSnoozes,
             flushInterval: .milliseconds(20), pollInterval: .milliseconds(200))

@@ -27,14 +27,7 @@ struct RecipeHarness: Sendable {
         var configuration = SimulatorConfiguration()
         configure(&configuration)
         let harness = try await open(configuration)
-        do {
-            let result = try await body(harness)
-            await harness.tearDown()
-            return result
-        } catch {
-            await harness.tearDown()
-            throw error
-        }
+        return try await withTearDown(of: harness, tearDown: { await $0.tearDown() }, body)
     }
 
     @available(*, deprecated, message: "use RecipeHarness.with { h in … }, which also tears down when the test throws")
@@ -48,14 +41,7 @@ struct RecipeHarness: Sendable {
     func stop() async { await tearDown() }
 
     private static func open(_ configuration: SimulatorConfiguration) async throws -> RecipeHarness {
-        let pool = TestDatabase.pool(maxConnections: 10)
-        let schema: String
-        do {
-            schema = try await TestDatabase.migratedSchema(pool: pool, prefix: "rec")
-        } catch {
-            await pool.close()
-            throw error
-        }
+        let (pool, schema) = try await TestDatabase.migratedPool(maxConnections: 10, prefix: "rec")
         let queue = TaskQueue(
             pool: pool,
             configuration: QueueConfiguration(

@@ -36,13 +36,5 @@ public final class ChildProcesses: Sendable {
 public func withChildProcesses<T>(
     isolation: isolated (any Actor)? = #isolation, _ body: (ChildProcesses) async throws -> T
 ) async throws -> T {
-    let children = ChildProcesses()
-    do {
-        let result = try await body(children)
-        await children.stopRemaining()
-        return result
-    } catch {
-        await children.stopRemaining()
-        throw error
-    }
+    try await withTearDown(of: ChildProcesses(), tearDown: { await $0.stopRemaining() }, body)
 }

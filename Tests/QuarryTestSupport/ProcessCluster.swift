@@ -18,6 +18,12 @@ enum ProcessCluster {
         }
     }
 
+    /// True when the cluster was needed and could not be started.
+    static var failedToStart: Bool {
+        if case .failed = outcome { return true }
+        return false
+    }
+
     private enum Outcome {
         case started(String)
         case failed(String)

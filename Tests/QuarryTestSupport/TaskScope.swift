@@ -23,13 +23,5 @@ public final class TaskScope: Sendable {
 }
 
 public func withTaskScope<T>(isolation: isolated (any Actor)? = #isolation, _ body: (TaskScope) async throws -> T) async throws -> T {
-    let scope = TaskScope()
-    do {
-        let result = try await body(scope)
-        await scope.cancelAndAwaitAll()
-        return result
-    } catch {
-        await scope.cancelAndAwaitAll()
-        throw error
-    }
+    try await withTearDown(of: TaskScope(), tearDown: { await $0.cancelAndAwaitAll() }, body)
 }

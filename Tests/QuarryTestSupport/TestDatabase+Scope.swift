@@ -13,14 +13,7 @@ extension TestDatabase {
     public static func withPool<T>(
         _ pool: PostgresPool, isolation: isolated (any Actor)? = #isolation, _ body: (PostgresPool) async throws -> T
     ) async throws -> T {
-        do {
-            let result = try await body(pool)
-            await pool.close()
-            return result
-        } catch {
-            await pool.close()
-            throw error
-        }
+        try await withTearDown(of: pool, tearDown: { await $0.close() }, body)
     }
 }
 
@@ -33,13 +26,6 @@ extension PostgresListener {
     ) async throws -> T {
         let listener = try PostgresListener(configuration: configuration, channels: channels)
         listener.start()
-        do {
-            let result = try await body(listener)
-            listener.stop()
-            return result
-        } catch {
-            listener.stop()
-            throw error
-        }
+        return try await withTearDown(of: listener, tearDown: { $0.stop() }, body)
     }
 }
