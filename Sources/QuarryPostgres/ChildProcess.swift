@@ -31,8 +31,20 @@ public final class ChildProcess: Sendable {
         for key in removed { merged[key] = nil }
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
+        // The child starts with default signal handling and nothing blocked, whatever this process does: an
+        // ignored signal stays ignored across exec (a ServiceGroup here ignores SIGTERM to handle it itself),
+        // and a child that ignored SIGTERM could only be stopped with SIGKILL.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var signals = sigset_t()
+        sigfillset(&signals)
+        posix_spawnattr_setsigdefault(&attributes, &signals)
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let status = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        let status = posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
         guard status == 0 else {
             throw PostgresCluster.ClusterError(message: "cannot start \(executable): \(String(cString: strerror(status)))")
         }
