@@ -109,7 +109,7 @@ struct HTTPClientIdleCloseTests {
         getrusage(RUSAGE_SELF.rawValue, &after)
         let cpu = Double(after.ru_utime.tv_sec - before.ru_utime.tv_sec) + Double(after.ru_utime.tv_usec - before.ru_utime.tv_usec) / 1e6
             + Double(after.ru_stime.tv_sec - before.ru_stime.tv_sec) + Double(after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1e6
-        #expect(cpu < 0.25, "the process used \(cpu) s of CPU in 0.5 s of idling")
+        expectWithinBound(cpu < 0.25, "the process used \(cpu) s of CPU in 0.5 s of idling")
         #expect(client.inFlightCount == 0)
     }
 }
