@@ -104,11 +104,17 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets: the test database, private clusters, child processes.
-        .target(name: "QuarryTestSupport", dependencies: ["QuarryPostgres"], path: "Tests/QuarryTestSupport", swiftSettings: strict),
+        .target(
+            name: "QuarryTestSupport",
+            dependencies: [
+                "QuarryPostgres", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/QuarryTestSupport", swiftSettings: strict),
         .testTarget(name: "QuarryPostgresTests", dependencies: ["QuarryPostgres", "QuarryTestSupport"], swiftSettings: strict),
         .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarryTestSupport", "QuarrySimulator", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "QuarryJSONTests", dependencies: ["QuarryJSON", "QuarryTestSupport"], swiftSettings: strict),
-        .testTarget(name: "QuarrySimulatorTests", dependencies: ["QuarrySimulator", "QuarryJSON"], swiftSettings: strict),
+        .testTarget(name: "QuarrySimulatorTests", dependencies: ["QuarrySimulator", "QuarryJSON", "QuarryTestSupport", "QuarryPostgres"], swiftSettings: strict),
         .testTarget(name: "QuarryQueueTests", dependencies: ["QuarryTestSupport", "QuarryQueue", "QuarryPostgres"], swiftSettings: strict),
         .testTarget(
             name: "QuarryLLMTests",

@@ -21,6 +21,9 @@ public final class ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, self.outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours reaches the child: a socket it inherited (pg_ctl's postgres lives on) would keep
+        // the connection open after this process closes it, and the peer would never see the close.
+        _ = Self.closeFrom?(&actions, 3)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var merged = ProcessInfo.processInfo.environment
@@ -28,13 +31,32 @@ public final class ChildProcess: Sendable {
         for key in removed { merged[key] = nil }
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
+        // The child starts with default signal handling and nothing blocked, whatever this process does: an
+        // ignored signal stays ignored across exec (a ServiceGroup here ignores SIGTERM to handle it itself),
+        // and a child that ignored SIGTERM could only be stopped with SIGKILL.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var signals = sigset_t()
+        sigfillset(&signals)
+        posix_spawnattr_setsigdefault(&attributes, &signals)
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let status = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+        let status = posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
         guard status == 0 else {
             throw PostgresCluster.ClusterError(message: "cannot start \(executable): \(String(cString: strerror(status)))")
         }
         self.pid = pid
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run time because
+    /// Swift's Glibc module does not declare it (it is a GNU extension); nil on an older C library.
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     deinit {
         if exitStatusIfExited() == nil {

@@ -160,14 +160,22 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// An idle connection should have nothing to read. Input here is almost always the server's FATAL
-    /// message before it closes (terminate, shutdown); read it so libpq notices the closed socket.
+    /// message before it closes (terminate, shutdown); read it so libpq notices the closed socket. The
+    /// message can arrive before the close does (a terminated backend leaves pg_stat_activity, then
+    /// exits): after input that was not a notification, wait a moment for the close itself.
     private static func peerHasHungUp(_ handle: OpaquePointer) -> Bool {
+        var waitMilliseconds: Int32 = 0
         for _ in 0..<4 {
             var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 0) > 0 else { return false }
+            guard poll(&descriptor, 1, waitMilliseconds) > 0 else { return false }
             if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return true }
             // Drop notifications that arrived on a connection nobody listens on.
-            while let notify = PQnotifies(handle) { PQfreemem(notify) }
+            var notified = false
+            while let notify = PQnotifies(handle) {
+                PQfreemem(notify)
+                notified = true
+            }
+            waitMilliseconds = notified ? 0 : 1_000
         }
         return PQstatus(handle) != CONNECTION_OK
     }

@@ -35,6 +35,8 @@ public final class Worker: Service, Sendable {
         /// The registration while it is being retried, so a shutdown request can cut its waits short.
         var registering: Task<Void, any Error>?
         var releasing = false
+        /// The LISTEN connection is up (see `isListening`).
+        var listening = false
         var stats = WorkerStats()
         /// Builds with a task completed here since this worker last counted a death towards their failure
         /// streak: the completion may not be written yet, so the breaker is told directly.
@@ -117,8 +119,8 @@ public final class Worker: Service, Sendable {
         listener?.start()
         await withTaskGroup(of: Void.self) { group in
             if let listener {
-                group.addTask { [claimWake] in
-                    for await _ in listener.events { claimWake.signal() }
+                group.addTask {
+                    for await event in listener.events { self.listenerDelivered(event) }
                 }
             }
             group.addTask { await self.heartbeatLoop() }

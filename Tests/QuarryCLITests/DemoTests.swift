@@ -10,23 +10,25 @@ struct DemoTests {
     func demoFromScratch() async throws {
         let home = NSTemporaryDirectory() + "quarry-demo-\(UUID().uuidString.prefix(8))"
         let out = home + "/out"
-        let demo = try ChildProcess(
-            TestDatabase.quarryExecutable, ["demo", "--home", home, "--out", out, "--workers", "2"],
-            removing: ["QUARRY_DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "QUARRY_ENDPOINTS"])
-        let status = await demo.waitForExit(timeout: .seconds(280))
-        let said = demo.output
-        #expect(status == 0, "demo said:\n\(said.suffix(3_000))")
-        #expect(said.contains("starting a private PostgreSQL cluster"))
-        #expect(said.contains("finished in"))
-        #expect(said.contains("stopped the private PostgreSQL cluster"))
-        let qa = try String(contentsOfFile: out + "/qa.jsonl", encoding: .utf8).split(separator: "\n")
-        #expect(qa.count >= 120, "60 passages × 2 arms, plus regenerated rows")
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any]
-        #expect(report?["passages"] as? Int == 60)
-        #expect(FileManager.default.fileExists(atPath: out + "/manifest.json"))
-        // Nothing of the private cluster is left running.
-        let (_, processes) = try ChildProcess.run(["ps", "-eo", "args"])
-        #expect(!processes.contains(home + "/postgres"))
-        try? FileManager.default.removeItem(atPath: home)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try await withChildProcesses { processes in
+            let demo = try processes.start(
+                TestDatabase.quarryExecutable, ["demo", "--home", home, "--out", out, "--workers", "2"],
+                removing: ["QUARRY_DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "QUARRY_ENDPOINTS"])
+            let status = await demo.waitForExit(timeout: .seconds(280))
+            let said = demo.output
+            #expect(status == 0, "demo said:\n\(said.suffix(3_000))")
+            #expect(said.contains("starting a private PostgreSQL cluster"))
+            #expect(said.contains("finished in"))
+            #expect(said.contains("stopped the private PostgreSQL cluster"))
+            let qa = try String(contentsOfFile: out + "/qa.jsonl", encoding: .utf8).split(separator: "\n")
+            #expect(qa.count >= 120, "60 passages × 2 arms, plus regenerated rows")
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any]
+            #expect(report?["passages"] as? Int == 60)
+            #expect(FileManager.default.fileExists(atPath: out + "/manifest.json"))
+            // Nothing of the private cluster is left running.
+            let (_, running) = try ChildProcess.run(["ps", "-eo", "args"])
+            #expect(!running.contains(home + "/postgres"))
+        }
     }
 }

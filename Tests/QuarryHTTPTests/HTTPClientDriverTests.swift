@@ -1,11 +1,12 @@
 import QuarryHTTP
+import QuarryTestSupport
 import Testing
 
 @Suite("HTTPClient with several driver threads")
 struct HTTPClientDriverTests {
     @Test("requests spread over three drivers each get their own answer; cancellation still reaches the right driver")
     func severalDrivers() async throws {
-        try await TestServer.run { port in
+        try await TestServer.run { port, server in
             let client = try HTTPClient(configuration: .init(drivers: 3))
             defer { client.shutdown() }
             #expect(client.configuration.drivers == 3)
@@ -30,12 +31,13 @@ struct HTTPClientDriverTests {
             let sleepers = (0..<6).map { _ in
                 Task { try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/sleep/10000")) }
             }
-            try await Task.sleep(for: .milliseconds(200))
+            // In flight on the wire: the server is working on all six.
+            #expect(await eventually { server.sleepingRequests == 6 })
             sleepers.forEach { $0.cancel() }
             for sleeper in sleepers {
                 await #expect(throws: CancellationError.self) { try await sleeper.value }
             }
-            #expect(clock.now - started < .seconds(5))
+            expectWithinBound(clock.now - started < .seconds(5), "took \(clock.now - started)")
             #expect(client.inFlightCount == 0)
         }
     }
@@ -53,7 +55,7 @@ struct HTTPClientDriverTests {
 
     @Test("tasks running on the drivers as their executor send, receive and cancel like any other")
     func driverAsExecutor() async throws {
-        try await TestServer.run { port in
+        try await TestServer.run { port, server in
             let client = try HTTPClient(configuration: .init(drivers: 2))
             defer { client.shutdown() }
             let executors = client.taskExecutors
@@ -78,7 +80,7 @@ struct HTTPClientDriverTests {
             let sleeper = Task(executorPreference: executors[0]) {
                 try await client.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/sleep/10000"))
             }
-            try await Task.sleep(for: .milliseconds(200))
+            #expect(await eventually { server.sleepingRequests == 1 })
             sleeper.cancel()
             await #expect(throws: CancellationError.self) { try await sleeper.value }
             #expect(client.inFlightCount == 0)

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Synchronization
 // Hummingbird's own dependency; imported to stop the server gracefully (see `run`).
 import ServiceLifecycle
 
@@ -13,7 +14,8 @@ import ServiceLifecycle
 /// - `GET  /bytes/:count`      `count` bytes of a deterministic pattern covering all 256 values.
 /// - `GET  /status/:code`      that status; 429 adds `Retry-After: 7`.
 /// - `HEAD /hello`             200, no body.
-/// - `GET  /sleep/:ms`         waits (cut short when the server stops), then "slept".
+/// - `GET  /sleep/:ms`         waits (cut short when the server stops), then "slept": a slow endpoint,
+///                             where the elapsed time is the point. `Activity` counts those in progress.
 /// - `GET  /redirect`          302 to `/hello` with an `X-Redirect-Only` header.
 enum TestServer {
     static func pattern(_ count: Int) -> [UInt8] {
@@ -21,13 +23,28 @@ enum TestServer {
     }
 
     /// Starts the server, runs `body` with its port, then stops the server.
+    static func run<T: Sendable>(_ body: (Int) async throws -> T) async throws -> T {
+        try await run { port, _ in try await body(port) }
+    }
+
+    /// What the server is doing, for tests that must act once a request has reached it.
+    final class Activity: Sendable {
+        private let sleeping = Mutex(0)
+        /// `/sleep` requests the server has received and not yet answered.
+        var sleepingRequests: Int { sleeping.withLock { $0 } }
+        fileprivate func sleepStarted() { sleeping.withLock { $0 += 1 } }
+        fileprivate func sleepEnded() { sleeping.withLock { $0 -= 1 } }
+    }
+
+    /// Starts the server, runs `body` with its port and a view of its activity, then stops the server.
     ///
     /// The server is stopped with a *graceful* shutdown, not by cancelling its task: cancelling while
     /// an accepted connection is still buffered traps inside NIO ("Deinited NIOAsyncWriter without
     /// calling finish()", apple/swift-nio#3481). Graceful shutdown waits for in-flight handlers, so
     /// long sleeps (which tests abandon on purpose) notice `stopping` and end early.
-    static func run<T: Sendable>(_ body: (Int) async throws -> T) async throws -> T {
+    static func run<T: Sendable>(_ body: (Int, Activity) async throws -> T) async throws -> T {
         let stopping = StopFlag()
+        let activity = Activity()
         let router = Router()
         router.get("hello") { request, _ -> Response in
             var headers = HTTPFields()
@@ -59,11 +76,14 @@ enum TestServer {
         }
         router.get("sleep/:ms") { _, context -> String in
             let ms = try context.parameters.require("ms", as: Int.self)
+            activity.sleepStarted()
+            defer { activity.sleepEnded() }
             let clock = ContinuousClock()
             let deadline = clock.now + .milliseconds(ms)
             // Short sleeps in one go (the concurrency test runs 1,000 of them); long ones in slices so
             // that a stopping server is not held up by requests the client already abandoned.
             let slice: Duration = ms <= 1_000 ? .milliseconds(ms) : .milliseconds(100)
+            // Simulated latency: the elapsed time is what this route serves.
             while clock.now < deadline, await !stopping.isSet {
                 try await Task.sleep(for: min(slice, deadline - clock.now))
             }
@@ -103,7 +123,7 @@ enum TestServer {
             }
             let result: Result<T, any Error>
             do {
-                result = .success(try await body(port))
+                result = .success(try await body(port, activity))
             } catch {
                 result = .failure(error)
             }

@@ -10,113 +10,113 @@ struct CacheTests {
 
     @Test("a second run of the same requests sends zero requests")
     func secondRunIsFree() async throws {
-        let harness = try await LLMTestHarness.start()
-        let build = try await harness.queue.createBuild(name: "cache")
-        let first = try harness.service([harness.endpoint(priceIn: 1, priceOut: 2)])
-        var firstAnswers: [ChatResult] = []
-        for request in requests {
-            firstAnswers.append(try await first.chat(request, endpoint: "sim", build: build, kind: "gen"))
-        }
-        // Plus embeddings and logprob scoring, which are cached the same way.
-        let vectors = try await first.embeddings(["granite", "marble"], endpoint: "sim", build: build, kind: "embed")
-        let scored = try await first.completionLogprobs(prompt: "granite is an igneous rock", endpoint: "sim", build: build, kind: "score")
-        await first.shutdown()
-        let afterFirst = harness.simulator.stats.totalRequests
-        #expect(afterFirst == 7)
-        #expect(firstAnswers.allSatisfy { !$0.cached })
-        #expect(vectors.vectors.count == 2 && !vectors.cached)
-        #expect(scored.perplexity != nil && scored.tokenLogprobs.count == scored.tokens.count)
+        try await LLMTestHarness.with { harness in
+            let build = try await harness.queue.createBuild(name: "cache")
+            let first = try harness.service([harness.endpoint(priceIn: 1, priceOut: 2)])
+            var firstAnswers: [ChatResult] = []
+            for request in requests {
+                firstAnswers.append(try await first.chat(request, endpoint: "sim", build: build, kind: "gen"))
+            }
+            // Plus embeddings and logprob scoring, which are cached the same way.
+            let vectors = try await first.embeddings(["granite", "marble"], endpoint: "sim", build: build, kind: "embed")
+            let scored = try await first.completionLogprobs(prompt: "granite is an igneous rock", endpoint: "sim", build: build, kind: "score")
+            await first.shutdown()
+            let afterFirst = harness.simulator.stats.totalRequests
+            #expect(afterFirst == 7)
+            #expect(firstAnswers.allSatisfy { !$0.cached })
+            #expect(vectors.vectors.count == 2 && !vectors.cached)
+            #expect(scored.perplexity != nil && scored.tokenLogprobs.count == scored.tokens.count)
 
-        // A new service (a rerun, another process) over the same database.
-        let second = try harness.service([harness.endpoint(priceIn: 1, priceOut: 2)])
-        var secondAnswers: [ChatResult] = []
-        for request in requests {
-            secondAnswers.append(try await second.chat(request, endpoint: "sim", build: build, kind: "gen"))
-        }
-        let vectorsAgain = try await second.embeddings(["granite", "marble"], endpoint: "sim", build: build, kind: "embed")
-        let scoredAgain = try await second.completionLogprobs(prompt: "granite is an igneous rock", endpoint: "sim", build: build, kind: "score")
-        await second.shutdown()
-        #expect(harness.simulator.stats.totalRequests == afterFirst, "the rerun must not reach the endpoint")
-        #expect(secondAnswers.allSatisfy { $0.cached })
-        #expect(secondAnswers.map(\.content) == firstAnswers.map(\.content))
-        #expect(vectorsAgain.cached && vectorsAgain.vectors == vectors.vectors)
-        #expect(scoredAgain.cached && scoredAgain.tokenLogprobs == scored.tokenLogprobs)
+            // A new service (a rerun, another process) over the same database.
+            let second = try harness.service([harness.endpoint(priceIn: 1, priceOut: 2)])
+            var secondAnswers: [ChatResult] = []
+            for request in requests {
+                secondAnswers.append(try await second.chat(request, endpoint: "sim", build: build, kind: "gen"))
+            }
+            let vectorsAgain = try await second.embeddings(["granite", "marble"], endpoint: "sim", build: build, kind: "embed")
+            let scoredAgain = try await second.completionLogprobs(prompt: "granite is an igneous rock", endpoint: "sim", build: build, kind: "score")
+            await second.shutdown()
+            #expect(harness.simulator.stats.totalRequests == afterFirst, "the rerun must not reach the endpoint")
+            #expect(secondAnswers.allSatisfy { $0.cached })
+            #expect(secondAnswers.map(\.content) == firstAnswers.map(\.content))
+            #expect(vectorsAgain.cached && vectorsAgain.vectors == vectors.vectors)
+            #expect(scoredAgain.cached && scoredAgain.tokenLogprobs == scored.tokenLogprobs)
 
-        let row = try await harness.pool.query(
-            "SELECT calls, cache_hits, cost_usd FROM \(identifier: harness.schema).llm_usage_by_build WHERE build_id = \(build)")[0]
-        #expect(try row.decode(Int.self, "calls") == 7)
-        #expect(try row.decode(Int.self, "cache_hits") == 7)
-        #expect(try row.decode(Double.self, "cost_usd") > 0)
-        await harness.stop()
+            let row = try await harness.pool.query(
+                "SELECT calls, cache_hits, cost_usd FROM \(identifier: harness.schema).llm_usage_by_build WHERE build_id = \(build)")[0]
+            #expect(try row.decode(Int.self, "calls") == 7)
+            #expect(try row.decode(Int.self, "cache_hits") == 7)
+            #expect(try row.decode(Double.self, "cost_usd") > 0)
+        }
     }
 
     @Test("different samples of one request are cached separately")
     func samples() async throws {
-        let harness = try await LLMTestHarness.start()
-        let service = try harness.service([harness.endpoint()])
-        let request = chat("Name a kind of stone.")
-        _ = try await service.chat(request, endpoint: "sim", build: 0, kind: "gen", sample: 0)
-        _ = try await service.chat(request, endpoint: "sim", build: 0, kind: "gen", sample: 1)
-        let again = try await service.chat(request, endpoint: "sim", build: 0, kind: "gen", sample: 1)
-        await service.shutdown()
-        #expect(harness.simulator.stats.totalRequests == 2)
-        #expect(again.cached)
-        await harness.stop()
+        try await LLMTestHarness.with { harness in
+            let service = try harness.service([harness.endpoint()])
+            let request = chat("Name a kind of stone.")
+            _ = try await service.chat(request, endpoint: "sim", build: 0, kind: "gen", sample: 0)
+            _ = try await service.chat(request, endpoint: "sim", build: 0, kind: "gen", sample: 1)
+            let again = try await service.chat(request, endpoint: "sim", build: 0, kind: "gen", sample: 1)
+            await service.shutdown()
+            #expect(harness.simulator.stats.totalRequests == 2)
+            #expect(again.cached)
+        }
     }
 
     @Test("a build with no_cache in its spec, or a service with the cache off, always calls the endpoint")
     func optOut() async throws {
-        let harness = try await LLMTestHarness.start()
-        let build = try await harness.queue.createBuild(name: "fresh", spec: #"{"no_cache": true}"#)
-        let service = try harness.service([harness.endpoint()])
-        for _ in 0..<2 { _ = try await service.chat(chat("Same question"), endpoint: "sim", build: build, kind: "gen") }
-        #expect(harness.simulator.stats.totalRequests == 2)
-        let cached = try await harness.scalar(Int.self, "SELECT count(*) FROM \(identifier: harness.schema).llm_cache")
-        #expect(cached == 0)
-        await service.shutdown()
+        try await LLMTestHarness.with { harness in
+            let build = try await harness.queue.createBuild(name: "fresh", spec: #"{"no_cache": true}"#)
+            let service = try harness.service([harness.endpoint()])
+            for _ in 0..<2 { _ = try await service.chat(chat("Same question"), endpoint: "sim", build: build, kind: "gen") }
+            #expect(harness.simulator.stats.totalRequests == 2)
+            let cached = try await harness.scalar(Int.self, "SELECT count(*) FROM \(identifier: harness.schema).llm_cache")
+            #expect(cached == 0)
+            await service.shutdown()
 
-        let uncached = try harness.service([harness.endpoint()], configuration: LLMServiceConfiguration(cacheEnabled: false))
-        let other = try await harness.queue.createBuild(name: "flag")
-        for _ in 0..<2 { _ = try await uncached.chat(chat("Same question"), endpoint: "sim", build: other, kind: "gen") }
-        await uncached.shutdown()
-        #expect(harness.simulator.stats.totalRequests == 4)
-        await harness.stop()
+            let uncached = try harness.service([harness.endpoint()], configuration: LLMServiceConfiguration(cacheEnabled: false))
+            let other = try await harness.queue.createBuild(name: "flag")
+            for _ in 0..<2 { _ = try await uncached.chat(chat("Same question"), endpoint: "sim", build: other, kind: "gen") }
+            await uncached.shutdown()
+            #expect(harness.simulator.stats.totalRequests == 4)
+        }
     }
 
     @Test("identical calls in flight at the same moment reach the endpoint once; different ones are not held up")
     func inFlightCallsShareOneAnswer() async throws {
-        let harness = try await LLMTestHarness.start { $0.latency = .fixed(ms: 300) }
-        let build = try await harness.queue.createBuild(name: "in-flight")
-        let service = try harness.service([harness.endpoint(priceIn: 1, priceOut: 2)])
-        let same = chat("Which stone is quarried at Carrara?")
-        let answers = try await withThrowingTaskGroup(of: ChatResult.self) { group in
-            for _ in 0..<10 {
-                group.addTask { try await service.chat(same, endpoint: "sim", build: build, kind: "gen") }
+        try await LLMTestHarness.with(simulator: { $0.latency = .fixed(ms: 300) }) { harness in
+            let build = try await harness.queue.createBuild(name: "in-flight")
+            let service = try harness.service([harness.endpoint(priceIn: 1, priceOut: 2)])
+            let same = chat("Which stone is quarried at Carrara?")
+            let answers = try await withThrowingTaskGroup(of: ChatResult.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { try await service.chat(same, endpoint: "sim", build: build, kind: "gen") }
+                }
+                group.addTask { try await service.chat(chat("A different question"), endpoint: "sim", build: build, kind: "gen") }
+                var answers: [ChatResult] = []
+                for try await answer in group { answers.append(answer) }
+                return answers
             }
-            group.addTask { try await service.chat(chat("A different question"), endpoint: "sim", build: build, kind: "gen") }
-            var answers: [ChatResult] = []
-            for try await answer in group { answers.append(answer) }
-            return answers
-        }
-        let vectors = try await withThrowingTaskGroup(of: EmbeddingsResult.self) { group in
-            for _ in 0..<4 {
-                group.addTask { try await service.embeddings(["granite"], endpoint: "sim", build: build, kind: "embed") }
+            let vectors = try await withThrowingTaskGroup(of: EmbeddingsResult.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try await service.embeddings(["granite"], endpoint: "sim", build: build, kind: "embed") }
+                }
+                var results: [EmbeddingsResult] = []
+                for try await result in group { results.append(result) }
+                return results
             }
-            var results: [EmbeddingsResult] = []
-            for try await result in group { results.append(result) }
-            return results
+            await service.shutdown()
+            #expect(harness.simulator.stats.totalRequests == 3, "one call for the shared chat, one for the other, one for the embeddings")
+            #expect(answers.count == 11)
+            #expect(answers.filter { !$0.cached }.count == 2, "only the two leaders paid")
+            #expect(Set(answers.filter { $0.cached }.map(\.content)).count == 1)
+            #expect(vectors.filter { !$0.cached }.count == 1)
+            #expect(Set(vectors.map(\.vectors)).count == 1)
+            let row = try await harness.pool.query(
+                "SELECT calls, cache_hits FROM \(identifier: harness.schema).llm_usage_by_build WHERE build_id = \(build)")[0]
+            #expect(try row.decode(Int.self, "calls") == 3)
+            #expect(try row.decode(Int.self, "cache_hits") == 12)
         }
-        await service.shutdown()
-        #expect(harness.simulator.stats.totalRequests == 3, "one call for the shared chat, one for the other, one for the embeddings")
-        #expect(answers.count == 11)
-        #expect(answers.filter { !$0.cached }.count == 2, "only the two leaders paid")
-        #expect(Set(answers.filter { $0.cached }.map(\.content)).count == 1)
-        #expect(vectors.filter { !$0.cached }.count == 1)
-        #expect(Set(vectors.map(\.vectors)).count == 1)
-        let row = try await harness.pool.query(
-            "SELECT calls, cache_hits FROM \(identifier: harness.schema).llm_usage_by_build WHERE build_id = \(build)")[0]
-        #expect(try row.decode(Int.self, "calls") == 3)
-        #expect(try row.decode(Int.self, "cache_hits") == 12)
-        await harness.stop()
     }
 }

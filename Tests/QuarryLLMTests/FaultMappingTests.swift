@@ -2,6 +2,7 @@ import Foundation
 import QuarryLLM
 import QuarryQueue
 import QuarrySimulator
+import QuarryTestSupport
 import Testing
 
 /// Quarry's client against the simulator with one fault at rate 1.0: every fault ends in its queue action.
@@ -12,12 +13,22 @@ struct FaultMappingTests {
         timeoutSeconds: Double = 10, request: ChatRequest = chat("Tell me about granite quarries."), model: String = "sim-small",
         _ configure: @escaping (inout SimulatorConfiguration) -> Void
     ) async throws -> LLMError {
-        let harness = try await LLMTestHarness.start(configure)
-        let service = try harness.service([harness.endpoint(model: model, timeoutSeconds: timeoutSeconds)], withQueue: false)
-        let error = await caught { _ = try await service.chat(request, endpoint: "sim", build: 0, kind: "test") }
-        await service.shutdown()
-        await harness.stop()
-        return try #require(error as? LLMError, "expected an LLMError, got \(String(describing: error))")
+        try await timedFailingCall(timeoutSeconds: timeoutSeconds, request: request, model: model, configure).error
+    }
+
+    /// `failingCall`, with how long the call itself took (not the harness around it).
+    func timedFailingCall(
+        timeoutSeconds: Double = 10, request: ChatRequest = chat("Tell me about granite quarries."), model: String = "sim-small",
+        _ configure: @escaping (inout SimulatorConfiguration) -> Void
+    ) async throws -> (error: LLMError, elapsed: Duration) {
+        return try await LLMTestHarness.with(simulator: configure) { harness in
+            let service = try harness.service([harness.endpoint(model: model, timeoutSeconds: timeoutSeconds)], withQueue: false)
+            let started = ContinuousClock.now
+            let error = await caught { _ = try await service.chat(request, endpoint: "sim", build: 0, kind: "test") }
+            let elapsed = ContinuousClock.now - started
+            await service.shutdown()
+            return (try #require(error as? LLMError, "expected an LLMError, got \(String(describing: error))"), elapsed)
+        }
     }
 
     @Test("429 with Retry-After → snooze about that long")
@@ -34,15 +45,15 @@ struct FaultMappingTests {
 
     @Test("a 429 cuts this process's rate for the endpoint by a quarter (AIMD), once per cooldown")
     func rateLimitedSlowsDown() async throws {
-        let harness = try await LLMTestHarness.start { $0.faults.rateLimited = 1 }
-        let service = try harness.service([harness.endpoint(rpm: 600)], withQueue: false)
-        #expect(service.currentRequestsPerMinute(endpoint: "sim") == 600)
-        for _ in 0..<3 { _ = await caught { _ = try await service.chat(chat("hi"), endpoint: "sim", build: 0, kind: "t") } }
-        let slowed = try #require(service.currentRequestsPerMinute(endpoint: "sim"))
-        // Three 429s within the cooldown count as one decrease; additive increase has barely begun.
-        #expect(slowed >= 450 && slowed < 480, "\(slowed)")
-        await service.shutdown()
-        await harness.stop()
+        try await LLMTestHarness.with(simulator: { $0.faults.rateLimited = 1 }) { harness in
+            let service = try harness.service([harness.endpoint(rpm: 600)], withQueue: false)
+            #expect(service.currentRequestsPerMinute(endpoint: "sim") == 600)
+            for _ in 0..<3 { _ = await caught { _ = try await service.chat(chat("hi"), endpoint: "sim", build: 0, kind: "t") } }
+            let slowed = try #require(service.currentRequestsPerMinute(endpoint: "sim"))
+            // Three 429s within the cooldown count as one decrease; additive increase has barely begun.
+            #expect(slowed >= 450 && slowed < 480, "\(slowed)")
+            await service.shutdown()
+        }
     }
 
     @Test("503 with Retry-After → snooze")
@@ -67,10 +78,9 @@ struct FaultMappingTests {
 
     @Test("hang → timeout → retry")
     func hang() async throws {
-        let started = ContinuousClock.now
-        let error = try await failingCall(timeoutSeconds: 1) { $0.faults.hang = 1 }
+        let (error, elapsed) = try await timedFailingCall(timeoutSeconds: 1) { $0.faults.hang = 1 }
         #expect(error.code == .timeout)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        expectWithinBound(elapsed < .seconds(10), "took \(elapsed)")
         #expect(error.taskError.action == .retry(after: nil))
     }
 
@@ -91,15 +101,15 @@ struct FaultMappingTests {
 
     @Test("refused connection → retry")
     func refused() async throws {
-        let harness = try await LLMTestHarness.start()
-        await harness.simulator.stop()
-        let service = try harness.service([harness.endpoint()], withQueue: false)
-        let error = await caught { _ = try await service.chat(chat("hi"), endpoint: "sim", build: 0, kind: "test") }
-        await service.shutdown()
-        await harness.stop()
-        let llmError = try #require(error as? LLMError)
-        #expect(llmError.code == .connectFailed)
-        #expect(llmError.taskError.action == .retry(after: nil))
+        try await LLMTestHarness.with { harness in
+            await harness.simulator.stop()
+            let service = try harness.service([harness.endpoint()], withQueue: false)
+            let error = await caught { _ = try await service.chat(chat("hi"), endpoint: "sim", build: 0, kind: "test") }
+            await service.shutdown()
+            let llmError = try #require(error as? LLMError)
+            #expect(llmError.code == .connectFailed)
+            #expect(llmError.taskError.action == .retry(after: nil))
+        }
     }
 
     @Test("unknown model (404) → dead with the endpoint's message")
@@ -131,40 +141,40 @@ struct FaultMappingTests {
 
     @Test("401 three times in a row → retry, retry, then pause the build")
     func unauthorized() async throws {
-        let harness = try await LLMTestHarness.start { $0.requiredAPIKey = "sk-test-SECRET123" }
-        let service = try harness.service(
-            [harness.endpoint(apiKeyEnv: "SIM_KEY")], environment: ["SIM_KEY": "sk-wrong-0000000"], withQueue: false)
-        var actions: [TaskError.Action] = []
-        for _ in 0..<3 {
-            let error = await caught { _ = try await service.chat(chat("hi"), endpoint: "sim", build: 0, kind: "test") }
-            let llmError = try #require(error as? LLMError)
-            #expect(llmError.code == .unauthorized)
-            actions.append(llmError.taskError.action)
+        return try await LLMTestHarness.with(simulator: { $0.requiredAPIKey = "sk-test-SECRET123" }) { harness in
+            let service = try harness.service(
+                [harness.endpoint(apiKeyEnv: "SIM_KEY")], environment: ["SIM_KEY": "sk-wrong-0000000"], withQueue: false)
+            var actions: [TaskError.Action] = []
+            for _ in 0..<3 {
+                let error = await caught { _ = try await service.chat(chat("hi"), endpoint: "sim", build: 0, kind: "test") }
+                let llmError = try #require(error as? LLMError)
+                #expect(llmError.code == .unauthorized)
+                actions.append(llmError.taskError.action)
+            }
+            await service.shutdown()
+            #expect(actions[0] == .retry(after: .seconds(5)))
+            #expect(actions[1] == .retry(after: .seconds(5)))
+            guard case .pauseBuild(let reason) = actions[2] else {
+                Issue.record("third 401 should pause the build, got \(actions[2])")
+                return
+            }
+            #expect(reason.contains("'sim'") && reason.contains("3 times"))
         }
-        await service.shutdown()
-        await harness.stop()
-        #expect(actions[0] == .retry(after: .seconds(5)))
-        #expect(actions[1] == .retry(after: .seconds(5)))
-        guard case .pauseBuild(let reason) = actions[2] else {
-            Issue.record("third 401 should pause the build, got \(actions[2])")
-            return
-        }
-        #expect(reason.contains("'sim'") && reason.contains("3 times"))
     }
 
     @Test("a missing API key variable pauses the build and names the variable")
     func missingKey() async throws {
-        let harness = try await LLMTestHarness.start()
-        let service = try harness.service([harness.endpoint(apiKeyEnv: "NOT_SET_ANYWHERE")], withQueue: false)
-        let error = await caught { _ = try await service.chat(chat("hi"), endpoint: "sim", build: 0, kind: "test") }
-        await service.shutdown()
-        await harness.stop()
-        let llmError = try #require(error as? LLMError)
-        #expect(llmError.code == .missingAPIKey)
-        if case .pauseBuild(let reason) = llmError.taskError.action {
-            #expect(reason.contains("NOT_SET_ANYWHERE"))
-        } else {
-            Issue.record("expected pauseBuild")
+        try await LLMTestHarness.with { harness in
+            let service = try harness.service([harness.endpoint(apiKeyEnv: "NOT_SET_ANYWHERE")], withQueue: false)
+            let error = await caught { _ = try await service.chat(chat("hi"), endpoint: "sim", build: 0, kind: "test") }
+            await service.shutdown()
+            let llmError = try #require(error as? LLMError)
+            #expect(llmError.code == .missingAPIKey)
+            if case .pauseBuild(let reason) = llmError.taskError.action {
+                #expect(reason.contains("NOT_SET_ANYWHERE"))
+            } else {
+                Issue.record("expected pauseBuild")
+            }
         }
     }
 
@@ -175,35 +185,35 @@ struct FaultMappingTests {
 
     @Test("output that does not decode → two repair rounds in the same call, then dead with the raw output")
     func repairThenDead() async throws {
-        let harness = try await LLMTestHarness.start()
-        let service = try harness.service([harness.endpoint()], withQueue: false)
-        let error = await caught {
-            _ = try await service.chat(
-                chat("Rate this quarry.", format: .jsonObject), endpoint: "sim", build: 0, kind: "test", decoding: Scored.self)
+        try await LLMTestHarness.with { harness in
+            let service = try harness.service([harness.endpoint()], withQueue: false)
+            let error = await caught {
+                _ = try await service.chat(
+                    chat("Rate this quarry.", format: .jsonObject), endpoint: "sim", build: 0, kind: "test", decoding: Scored.self)
+            }
+            await service.shutdown()
+            let stats = harness.simulator.stats
+            let llmError = try #require(error as? LLMError)
+            #expect(llmError.code == .invalidOutput)
+            #expect(stats.requestsByEndpoint["POST /v1/chat/completions"] == 3, "1 call + 2 repair rounds")
+            #expect(llmError.taskError.action == .dead)
+            #expect(llmError.taskError.message.contains("raw output: {\"answer\""))
+            #expect(llmError.taskError.message.contains("score"))
         }
-        await service.shutdown()
-        let stats = harness.simulator.stats
-        await harness.stop()
-        let llmError = try #require(error as? LLMError)
-        #expect(llmError.code == .invalidOutput)
-        #expect(stats.requestsByEndpoint["POST /v1/chat/completions"] == 3, "1 call + 2 repair rounds")
-        #expect(llmError.taskError.action == .dead)
-        #expect(llmError.taskError.message.contains("raw output: {\"answer\""))
-        #expect(llmError.taskError.message.contains("score"))
     }
 
     @Test("finish_reason=length on JSON output → repaired, then dead")
     func cutOff() async throws {
-        let harness = try await LLMTestHarness.start()
-        let service = try harness.service([harness.endpoint()], withQueue: false)
-        let error = await caught {
-            _ = try await service.chat(chat("Rate this quarry.", maxTokens: 2, format: .jsonObject), endpoint: "sim", build: 0, kind: "test")
+        try await LLMTestHarness.with { harness in
+            let service = try harness.service([harness.endpoint()], withQueue: false)
+            let error = await caught {
+                _ = try await service.chat(chat("Rate this quarry.", maxTokens: 2, format: .jsonObject), endpoint: "sim", build: 0, kind: "test")
+            }
+            await service.shutdown()
+            let llmError = try #require(error as? LLMError)
+            #expect(llmError.code == .invalidOutput)
+            #expect(llmError.message.contains("finish_reason=length"))
         }
-        await service.shutdown()
-        await harness.stop()
-        let llmError = try #require(error as? LLMError)
-        #expect(llmError.code == .invalidOutput)
-        #expect(llmError.message.contains("finish_reason=length"))
     }
 
     struct Answer: Decodable, Sendable {
@@ -212,14 +222,14 @@ struct FaultMappingTests {
 
     @Test("output that decodes is returned without repair")
     func decodes() async throws {
-        let harness = try await LLMTestHarness.start()
-        let service = try harness.service([harness.endpoint()], withQueue: false)
-        let decoded = try await service.chat(
-            chat("Describe granite.", format: .jsonObject), endpoint: "sim", build: 0, kind: "test", decoding: Answer.self)
-        await service.shutdown()
-        await harness.stop()
-        #expect(!decoded.output.answer.isEmpty)
-        #expect(decoded.result.repairs == 0 && !decoded.result.cached)
-        #expect(decoded.result.usage.promptTokens > 0)
+        try await LLMTestHarness.with { harness in
+            let service = try harness.service([harness.endpoint()], withQueue: false)
+            let decoded = try await service.chat(
+                chat("Describe granite.", format: .jsonObject), endpoint: "sim", build: 0, kind: "test", decoding: Answer.self)
+            await service.shutdown()
+            #expect(!decoded.output.answer.isEmpty)
+            #expect(decoded.result.repairs == 0 && !decoded.result.cached)
+            #expect(decoded.result.usage.promptTokens > 0)
+        }
     }
 }

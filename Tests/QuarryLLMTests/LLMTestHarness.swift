@@ -15,25 +15,56 @@ struct LLMTestHarness: Sendable {
     let simulator: Simulator
     let baseURL: String
 
+    /// The services `service(_:)` made, shut down at teardown in case the test did not get to it.
+    private let created = CreatedServices()
+
+    /// A harness for the duration of `body`: when `body` returns or throws, the services it made are shut
+    /// down, the simulator is stopped, the schema dropped and the pool closed.
+    static func with<T>(
+        queue queueConfiguration: QueueConfiguration? = nil, simulator configure: (inout SimulatorConfiguration) -> Void = { _ in },
+        isolation: isolated (any Actor)? = #isolation, _ body: (LLMTestHarness) async throws -> T
+    ) async throws -> T {
+        var simulatorConfiguration = SimulatorConfiguration()
+        configure(&simulatorConfiguration)
+        let harness = try await open(queue: queueConfiguration, simulator: simulatorConfiguration)
+        return try await withTearDown(of: harness, tearDown: { await $0.tearDown() }, body)
+    }
+
+    @available(*, deprecated, message: "use LLMTestHarness.with { harness in … }, which also tears down when the test throws")
     static func start(
         queue queueConfiguration: QueueConfiguration? = nil, _ configure: (inout SimulatorConfiguration) -> Void = { _ in }
     ) async throws -> LLMTestHarness {
-        let schema = TestDatabase.uniqueSchema("llm")
-        let pool = TestDatabase.pool(maxConnections: 8)
-        let migrations = try Migration.load(from: TestDatabase.repositoryRoot.appendingPathComponent("migrations"))
-        try await PostgresMigrator(pool: pool, schema: schema, migrations: migrations).migrate()
+        var simulatorConfiguration = SimulatorConfiguration()
+        configure(&simulatorConfiguration)
+        return try await open(queue: queueConfiguration, simulator: simulatorConfiguration)
+    }
+
+    @available(*, deprecated, message: "use LLMTestHarness.with { harness in … }, which also tears down when the test throws")
+    func stop() async { await tearDown() }
+
+    private static func open(
+        queue queueConfiguration: QueueConfiguration?, simulator simulatorConfiguration: SimulatorConfiguration
+    ) async throws -> LLMTestHarness {
+        let (pool, schema) = try await TestDatabase.migratedPool(maxConnections: 8, prefix: "llm")
         var configuration = queueConfiguration ?? QueueConfiguration()
         configuration.schema = schema
         let queue = TaskQueue(pool: pool, configuration: configuration)
-        var simulatorConfiguration = SimulatorConfiguration()
-        configure(&simulatorConfiguration)
         let simulator = Simulator(configuration: simulatorConfiguration)
-        let port = try await simulator.start()
+        let port: Int
+        do {
+            port = try await simulator.start()
+        } catch {
+            await TestDatabase.dropSchema(schema, pool: pool)
+            await pool.close()
+            throw error
+        }
         return LLMTestHarness(schema: schema, pool: pool, queue: queue, simulator: simulator, baseURL: "http://127.0.0.1:\(port)/v1")
     }
 
-    func stop() async {
+    private func tearDown() async {
+        for service in created.all { await service.shutdown() }
         await simulator.stop()
+        await TestDatabase.dropSchema(schema, pool: pool)
         await pool.close()
     }
 
@@ -50,9 +81,11 @@ struct LLMTestHarness: Sendable {
         _ endpoints: [Endpoint], configuration: LLMServiceConfiguration = LLMServiceConfiguration(),
         environment: [String: String] = [:], logger: Logger = Logger(label: "quarry.llm.test"), withQueue: Bool = true
     ) throws -> LLMService {
-        try LLMService(
+        let service = try LLMService(
             registry: try EndpointRegistry(endpoints), queue: withQueue ? queue : nil, configuration: configuration,
             environment: { environment[$0] }, logger: logger)
+        created.add(service)
+        return service
     }
 
     func scalar<T: PostgresDecodable>(_ type: T.Type, _ query: PostgresQuery) async throws -> T {
@@ -99,6 +132,13 @@ final class CapturedLogs: Sendable {
             sink.lines.withLock { $0.append("\(event.level) \(label) \(event.message) \(metadata) \(event.metadata ?? [:])") }
         }
     }
+}
+
+/// The LLM services a harness made.
+final class CreatedServices: Sendable {
+    private let services = Mutex<[LLMService]>([])
+    func add(_ service: LLMService) { services.withLock { $0.append(service) } }
+    var all: [LLMService] { services.withLock { $0 } }
 }
 
 /// A counter tasks can share.

@@ -10,26 +10,35 @@ struct QueueHarness {
     let schema: String
     let queue: TaskQueue
 
+    /// A harness for the duration of `body`: the schema is dropped and the pool closed when `body` returns
+    /// or throws.
+    static func with<T>(
+        lease: Duration = .seconds(2), heartbeat: Duration = .milliseconds(300), maxSnoozes: Int = 100,
+        isolation: isolated (any Actor)? = #isolation, _ body: (QueueHarness) async throws -> T
+    ) async throws -> T {
+        let harness = try await open(lease: lease, heartbeat: heartbeat, maxSnoozes: maxSnoozes)
+        return try await withTearDown(of: harness, tearDown: { await $0.tearDown() }, body)
+    }
+
+    @available(*, deprecated, message: "use QueueHarness.with { h in … }, which also tears down when the test throws")
     static func make(lease: Duration = .seconds(2), heartbeat: Duration = .milliseconds(300), maxSnoozes: Int = 100) async throws -> QueueHarness {
-        let pool = TestDatabase.pool(maxConnections: 6)
-        let schema = try await TestDatabase.migratedSchema(pool: pool)
+        try await open(lease: lease, heartbeat: heartbeat, maxSnoozes: maxSnoozes)
+    }
+
+    @available(*, deprecated, message: "use QueueHarness.with { h in … }, which also tears down when the test throws")
+    func shutdown() async { await tearDown() }
+
+    private static func open(lease: Duration, heartbeat: Duration, maxSnoozes: Int) async throws -> QueueHarness {
+        let (pool, schema) = try await TestDatabase.migratedPool(maxConnections: 6)
         let configuration = QueueConfiguration(
             schema: schema, leaseDuration: lease, heartbeatInterval: heartbeat, maxSnoozes: maxSnoozes,
             flushInterval: .milliseconds(20), pollInterval: .milliseconds(200))
         return QueueHarness(pool: pool, schema: schema, queue: TaskQueue(pool: pool, configuration: configuration))
     }
 
-    /// Runs `body` with a fresh harness and always shuts it down, whatever the body does.
-    static func with<T>(_ body: (QueueHarness) async throws -> T) async throws -> T {
-        let h = try await make()
-        do {
-            let value = try await body(h)
-            await h.shutdown()
-            return value
-        } catch {
-            await h.shutdown()
-            throw error
-        }
+    private func tearDown() async {
+        await TestDatabase.dropSchema(schema, pool: pool)
+        await pool.close()
     }
 
     func count(_ sql: PostgresQuery) async throws -> Int {
@@ -44,16 +53,8 @@ struct QueueHarness {
     }
 
     /// Runs `worker` until `until` holds (or the timeout), then shuts it down and waits for it.
-    func run(_ worker: Worker, timeout: Duration = .seconds(30), until condition: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
-        let running = Task { try await worker.run() }
-        let reached = try await eventually(timeout: timeout, condition)
-        worker.requestShutdown()
-        try await running.value
-        return reached
-    }
-
-    func shutdown() async {
-        await pool.close()
+    func run(_ worker: Worker, timeout: Duration = .seconds(30), until condition: @Sendable () async throws -> Bool) async throws -> Bool {
+        try await whileRunning(worker) { try await eventually(timeout: timeout, condition) }
     }
 }
 

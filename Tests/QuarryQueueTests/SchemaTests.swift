@@ -18,64 +18,64 @@ struct SchemaTests {
 
     @Test("the claim, the rescue scan and the views' hot queries use their partial indexes on a large table", .timeLimit(.minutes(3)))
     func plansUseIndexes() async throws {
-        let h = try await QueueHarness.make()
-        let build = try await h.queue.createBuild(name: "big")
-        // 200,000 finished rows and 2,000 waiting ones: the shape of a long-running build.
-        try await h.pool.query(
-            """
-            INSERT INTO \(identifier: h.schema).tasks (build_id, family, kind, key, state, finished_at)
-            SELECT \(build), 'generation', 'noop', 'done' || g, 'completed', now() FROM generate_series(1, 200000) g
-            """)
-        try await h.queue.enqueueCopy(buildID: build, count: 2_000) { NewTask(kind: "noop", family: .generation, key: "w\($0)") }
-        try await h.pool.query("ANALYZE \(identifier: h.schema).tasks")
-        let claim = try await plan(h, """
-            WITH candidates AS MATERIALIZED (
-                SELECT id FROM tasks WHERE state = 'available' AND run_at <= now()
-                  AND build_id <> ALL (ARRAY(SELECT id FROM builds WHERE state = 'paused'))
-                ORDER BY priority, run_at, id LIMIT 50 FOR UPDATE SKIP LOCKED)
-            UPDATE tasks t SET state = 'running' FROM candidates c WHERE t.id = c.id
-            """)
-        #expect(claim.contains("tasks_claimable"), "claim plan:\n\(claim)")
-        #expect(!claim.contains("Seq Scan on tasks"), "claim plan:\n\(claim)")
-        let rescue = try await plan(h, "SELECT id FROM tasks WHERE state = 'running' AND lease_until < now() ORDER BY lease_until LIMIT 100")
-        #expect(rescue.contains("tasks_leases"), "rescue plan:\n\(rescue)")
-        let oldest = try await plan(h, "SELECT * FROM oldest_waiting")
-        #expect(oldest.contains("tasks_claimable") && !oldest.contains("Seq Scan on tasks"), "oldest_waiting plan:\n\(oldest)")
-        let dead = try await plan(h, "SELECT * FROM dead_tasks WHERE build_id = 1")
-        #expect(dead.contains("tasks_dead") && !dead.contains("Seq Scan on tasks"), "dead_tasks plan:\n\(dead)")
-        let depth = try await plan(h, "SELECT * FROM queue_depth")
-        #expect(!depth.contains("on tasks"), "queue_depth must not read tasks:\n\(depth)")
-        let progress = try await plan(h, "SELECT * FROM build_progress")
-        #expect(!progress.contains("on tasks"), "build_progress must not read tasks:\n\(progress)")
-        await h.shutdown()
+        try await QueueHarness.with { h in
+            let build = try await h.queue.createBuild(name: "big")
+            // 200,000 finished rows and 2,000 waiting ones: the shape of a long-running build.
+            try await h.pool.query(
+                """
+                INSERT INTO \(identifier: h.schema).tasks (build_id, family, kind, key, state, finished_at)
+                SELECT \(build), 'generation', 'noop', 'done' || g, 'completed', now() FROM generate_series(1, 200000) g
+                """)
+            try await h.queue.enqueueCopy(buildID: build, count: 2_000) { NewTask(kind: "noop", family: .generation, key: "w\($0)") }
+            try await h.pool.query("ANALYZE \(identifier: h.schema).tasks")
+            let claim = try await plan(h, """
+                WITH candidates AS MATERIALIZED (
+                    SELECT id FROM tasks WHERE state = 'available' AND run_at <= now()
+                      AND build_id <> ALL (ARRAY(SELECT id FROM builds WHERE state = 'paused'))
+                    ORDER BY priority, run_at, id LIMIT 50 FOR UPDATE SKIP LOCKED)
+                UPDATE tasks t SET state = 'running' FROM candidates c WHERE t.id = c.id
+                """)
+            #expect(claim.contains("tasks_claimable"), "claim plan:\n\(claim)")
+            #expect(!claim.contains("Seq Scan on tasks"), "claim plan:\n\(claim)")
+            let rescue = try await plan(h, "SELECT id FROM tasks WHERE state = 'running' AND lease_until < now() ORDER BY lease_until LIMIT 100")
+            #expect(rescue.contains("tasks_leases"), "rescue plan:\n\(rescue)")
+            let oldest = try await plan(h, "SELECT * FROM oldest_waiting")
+            #expect(oldest.contains("tasks_claimable") && !oldest.contains("Seq Scan on tasks"), "oldest_waiting plan:\n\(oldest)")
+            let dead = try await plan(h, "SELECT * FROM dead_tasks WHERE build_id = 1")
+            #expect(dead.contains("tasks_dead") && !dead.contains("Seq Scan on tasks"), "dead_tasks plan:\n\(dead)")
+            let depth = try await plan(h, "SELECT * FROM queue_depth")
+            #expect(!depth.contains("on tasks"), "queue_depth must not read tasks:\n\(depth)")
+            let progress = try await plan(h, "SELECT * FROM build_progress")
+            #expect(!progress.contains("on tasks"), "build_progress must not read tasks:\n\(progress)")
+        }
     }
 
     @Test("quarry_monitor reads the views and nothing else; quarry_worker cannot drop or alter")
     func roles() async throws {
-        let h = try await QueueHarness.make()
-        let s = h.schema
-        try await h.pool.withConnection { connection in
-            try await connection.query("SET ROLE quarry_monitor")
-            for view in MonitorView.allCases {
-                _ = try await connection.query("SELECT * FROM \(identifier: s).\(identifier: view.rawValue)")
-            }
-            let denied = await #expect(throws: PostgresError.self) { try await connection.query("SELECT * FROM \(identifier: s).tasks") }
-            #expect(denied?.sqlState == "42501")
-            await #expect(throws: PostgresError.self) { try await connection.query("SELECT * FROM \(identifier: s).results") }
-            try await connection.query("RESET ROLE")
+        try await QueueHarness.with { h in
+            let s = h.schema
+            try await h.pool.withConnection { connection in
+                try await connection.query("SET ROLE quarry_monitor")
+                for view in MonitorView.allCases {
+                    _ = try await connection.query("SELECT * FROM \(identifier: s).\(identifier: view.rawValue)")
+                }
+                let denied = await #expect(throws: PostgresError.self) { try await connection.query("SELECT * FROM \(identifier: s).tasks") }
+                #expect(denied?.sqlState == "42501")
+                await #expect(throws: PostgresError.self) { try await connection.query("SELECT * FROM \(identifier: s).results") }
+                try await connection.query("RESET ROLE")
 
-            try await connection.query("SET ROLE quarry_worker")
-            _ = try await connection.query("SELECT count(*) FROM \(identifier: s).tasks")
-            for statement in [
-                "DROP TABLE \(s).tasks", "ALTER TABLE \(s).tasks ADD COLUMN x int", "TRUNCATE \(s).results",
-                "DELETE FROM \(s).tasks", "CREATE TABLE \(s).evil (id int)", "DROP VIEW \(s).queue_depth",
-            ] {
-                let error = await #expect(throws: PostgresError.self) { try await connection.query(PostgresQuery(unsafeSQL: statement)) }
-                #expect(error?.sqlState == "42501" || error?.sqlState == "42P01", "\(statement): \(String(describing: error))")
+                try await connection.query("SET ROLE quarry_worker")
+                _ = try await connection.query("SELECT count(*) FROM \(identifier: s).tasks")
+                for statement in [
+                    "DROP TABLE \(s).tasks", "ALTER TABLE \(s).tasks ADD COLUMN x int", "TRUNCATE \(s).results",
+                    "DELETE FROM \(s).tasks", "CREATE TABLE \(s).evil (id int)", "DROP VIEW \(s).queue_depth",
+                ] {
+                    let error = await #expect(throws: PostgresError.self) { try await connection.query(PostgresQuery(unsafeSQL: statement)) }
+                    #expect(error?.sqlState == "42501" || error?.sqlState == "42P01", "\(statement): \(String(describing: error))")
+                }
+                try await connection.query("RESET ROLE")
             }
-            try await connection.query("RESET ROLE")
         }
-        await h.shutdown()
     }
 }
 
@@ -83,22 +83,22 @@ struct SchemaTests {
 struct PruneTests {
     @Test("prune removes a build's rows in batches and leaves other builds alone")
     func prune() async throws {
-        let h = try await QueueHarness.make()
-        let doomed = try await h.queue.createBuild(name: "old")
-        let kept = try await h.queue.createBuild(name: "new")
-        try await h.queue.enqueueCopy(buildID: doomed, count: 2_500) { NewTask(kind: "noop", family: .generation, key: "d\($0)") }
-        try await h.queue.enqueueCopy(buildID: kept, count: 10) { NewTask(kind: "noop", family: .generation, key: "k\($0)") }
-        let claimed = try await h.queue.claim(worker: "w", limit: 1_000)
-        _ = try await h.queue.settle(worker: "w", claimed.map { TaskOutcome(taskID: $0.id, leaseToken: $0.leaseToken, kind: .completed(TaskOutput(json: "{}"))) })
-        try await h.queue.loadRecords(buildID: doomed, [BuildRecord(line: 1, json: "{}", text: "x")])
-        #expect(try await h.queue.prune(buildID: doomed, batch: 300) == 2_500)
-        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(doomed)") == 0)
-        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).results WHERE build_id = \(doomed)") == 0)
-        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).records WHERE build_id = \(doomed)") == 0)
-        #expect(try await h.queue.build(doomed) == nil)
-        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(kept)") == 10)
-        try await h.queue.foldCounts()
-        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).queue_depth WHERE build_id = \(doomed)") == 0)
-        await h.shutdown()
+        try await QueueHarness.with { h in
+            let doomed = try await h.queue.createBuild(name: "old")
+            let kept = try await h.queue.createBuild(name: "new")
+            try await h.queue.enqueueCopy(buildID: doomed, count: 2_500) { NewTask(kind: "noop", family: .generation, key: "d\($0)") }
+            try await h.queue.enqueueCopy(buildID: kept, count: 10) { NewTask(kind: "noop", family: .generation, key: "k\($0)") }
+            let claimed = try await h.queue.claim(worker: "w", limit: 1_000)
+            _ = try await h.queue.settle(worker: "w", claimed.map { TaskOutcome(taskID: $0.id, leaseToken: $0.leaseToken, kind: .completed(TaskOutput(json: "{}"))) })
+            try await h.queue.loadRecords(buildID: doomed, [BuildRecord(line: 1, json: "{}", text: "x")])
+            #expect(try await h.queue.prune(buildID: doomed, batch: 300) == 2_500)
+            #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(doomed)") == 0)
+            #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).results WHERE build_id = \(doomed)") == 0)
+            #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).records WHERE build_id = \(doomed)") == 0)
+            #expect(try await h.queue.build(doomed) == nil)
+            #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(kept)") == 10)
+            try await h.queue.foldCounts()
+            #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).queue_depth WHERE build_id = \(doomed)") == 0)
+        }
     }
 }

@@ -7,8 +7,9 @@ import Testing
 
 @Suite("quarry coordinator as a process", .serialized)
 struct CoordinatorProcessTests {
-    func coordinator(_ h: RecipeHarness) throws -> ChildProcess {
-        try ChildProcess(
+    /// Starts a `quarry coordinator` process among `processes` (stopped, if still running, when the test ends).
+    func coordinator(_ h: RecipeHarness, _ processes: ChildProcesses) throws -> ChildProcess {
+        try processes.start(
             TestDatabase.quarryExecutable,
             ["coordinator", "--database-url", TestDatabase.connectionString, "--schema", h.schema, "--progress-seconds", "0.5",
              "--lease-seconds", "5", "--heartbeat-seconds", "1"])
@@ -16,76 +17,80 @@ struct CoordinatorProcessTests {
 
     @Test("kill -9 mid-build, restart: no duplicate tasks, the build completes", .timeLimit(.minutes(6)))
     func killAndRestart() async throws {
-        let h = try await RecipeHarness.start {
+        try await RecipeHarness.with(simulator: {
             $0.hallucinationRate = 0.3
             $0.latency = .fixed(ms: 40)
-        }
-        let build = try #require(try await h.submit(RecipeHarness.medquadSpec(name: "medquad-kill")).buildID)
-        let worker = Worker(queue: h.queue, handlers: h.handlers(), configuration: WorkerConfiguration(concurrency: 32, runRescuer: true))
-        let working = Task { try await worker.run() }
+        }) { h in
+            try await withChildProcesses { processes in
+                let build = try #require(try await h.submit(RecipeHarness.medquadSpec(name: "medquad-kill")).buildID)
+                let worker = Worker(queue: h.queue, handlers: h.handlers(), configuration: WorkerConfiguration(concurrency: 32, runRescuer: true))
+                let verify = Rag4RagRecipe.Kind.verify
+                let (partialRows, second) = try await whileRunning(worker) {
+                    let first = try coordinator(h, processes)
+                    let started = try await eventually(timeout: .seconds(60), every: .milliseconds(20)) {
+                        if let status = first.exitStatusIfExited() {
+                            Issue.record("quarry coordinator exited (\(status)) — is CoordinatorCommand registered in QuarryCommand? \(first.output)")
+                            return true
+                        }
+                        return try await h.kinds(build)[verify, default: 0] > 0
+                    }
+                    #expect(started)
+                    first.signal(SIGKILL)
+                    #expect(await first.waitForExit(timeout: .seconds(10)) == 128 + SIGKILL)
+                    #expect(try await h.queue.build(build)?.state == .active, "killed mid-build, not after it")
 
-        let first = try coordinator(h)
-        let verify = Rag4RagRecipe.Kind.verify
-        let started = try await eventually(timeout: .seconds(60), every: .milliseconds(20)) {
-            if let status = first.exitStatusIfExited() {
-                Issue.record("quarry coordinator exited (\(status)) — is CoordinatorCommand registered in QuarryCommand? \(first.output)")
-                return true
+                    // With no coordinator nothing new is created: the tasks that exist finish, the build stays active.
+                    #expect(try await eventually(timeout: .seconds(60)) {
+                        try await h.count(
+                            "SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(build) AND state IN ('available', 'running')") == 0
+                    })
+                    let stalled = try await h.kinds(build)
+                    let (partialFolder, partial) = try await h.export(build, "partial")
+                    #expect(try await h.kinds(build) == stalled)
+                    #expect(partial.partial)
+                    let partialRows = try jsonLines(partialFolder.appendingPathComponent("qa.jsonl"), as: Rag4RagQARow.self)
+
+                    let second = try coordinator(h, processes)
+                    let completed = try await eventually(timeout: .seconds(180), every: .milliseconds(200)) {
+                        try await h.queue.build(build)?.state == .completed
+                    }
+                    #expect(completed)
+                    worker.requestShutdown()
+                    return (partialRows, second)
+                }
+
+                let kinds = try await h.kinds(build)
+                let tasks = try await h.tasks(build)
+                let unsupported = try tasks.filter { $0.kind == verify }.filter {
+                    try decodeJSON(Rag4RagVerification.self, $0.output ?? "").verdict == Rag4RagVerdict.unsupported
+                }.count
+                #expect(kinds == [
+                    Rag4RagRecipe.Kind.generate: 400, verify: 400, Rag4RagRecipe.Kind.regenerate: unsupported, Rag4RagRecipe.Kind.reverify: unsupported,
+                ])
+                #expect(tasks.allSatisfy { $0.state == .completed })
+                #expect(Set(tasks.map(\.key)).count == tasks.count)
+                #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).results r JOIN \(identifier: h.schema).tasks t ON t.id = r.task_id WHERE t.build_id = \(build)") == tasks.count)
+                // Every child points at a parent of the kind before it, so no chain was expanded twice under another key.
+                let byID = Dictionary(uniqueKeysWithValues: tasks.map { ($0.taskID, $0) })
+                let orphans = tasks.filter { task in
+                    guard task.kind != Rag4RagRecipe.Kind.generate else { return false }
+                    guard let parent = task.parentID.flatMap({ byID[$0] }) else { return true }
+                    return !task.key.hasPrefix(parent.key + "/")
+                }
+                #expect(orphans.isEmpty)
+
+                // The partial export was a prefix of the work: the final one has every row it had, and more.
+                let (finalFolder, final) = try await h.export(build, "final")
+                #expect(!final.partial)
+                let finalRows = try jsonLines(finalFolder.appendingPathComponent("qa.jsonl"), as: Rag4RagQARow.self)
+                #expect(finalRows.count == 400 + unsupported)
+                #expect(partialRows.count < finalRows.count)
+                #expect(partialRows.allSatisfy { $0.arm == Rag4RagRecipe.Arm.rag || ["supported", "unsupported", "pending"].contains($0.verdict) })
+
+                second.signal(SIGTERM)
+                #expect(await second.waitForExit(timeout: .seconds(20)) == 0)
+                #expect(second.output.contains("build \(build) medquad-kill"), "progress lines: \(second.output.suffix(500))")
             }
-            return try await h.kinds(build)[verify, default: 0] > 0
         }
-        #expect(started)
-        first.signal(SIGKILL)
-        #expect(await first.waitForExit(timeout: .seconds(10)) == 128 + SIGKILL)
-        #expect(try await h.queue.build(build)?.state == .active, "killed mid-build, not after it")
-
-        // With no coordinator nothing new is created: the tasks that exist finish, the build stays active.
-        try await Task.sleep(for: .seconds(2))
-        let stalled = try await h.kinds(build)
-        try await Task.sleep(for: .seconds(1))
-        #expect(try await h.kinds(build) == stalled)
-        let (partialFolder, partial) = try await h.export(build, "partial")
-        #expect(partial.partial)
-        let partialRows = try jsonLines(partialFolder.appendingPathComponent("qa.jsonl"), as: Rag4RagQARow.self)
-
-        let second = try coordinator(h)
-        let completed = try await eventually(timeout: .seconds(180), every: .milliseconds(200)) {
-            try await h.queue.build(build)?.state == .completed
-        }
-        #expect(completed)
-        worker.requestShutdown()
-        try await working.value
-
-        let kinds = try await h.kinds(build)
-        let tasks = try await h.tasks(build)
-        let unsupported = try tasks.filter { $0.kind == verify }.filter {
-            try decodeJSON(Rag4RagVerification.self, $0.output ?? "").verdict == Rag4RagVerdict.unsupported
-        }.count
-        #expect(kinds == [
-            Rag4RagRecipe.Kind.generate: 400, verify: 400, Rag4RagRecipe.Kind.regenerate: unsupported, Rag4RagRecipe.Kind.reverify: unsupported,
-        ])
-        #expect(tasks.allSatisfy { $0.state == .completed })
-        #expect(Set(tasks.map(\.key)).count == tasks.count)
-        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).results r JOIN \(identifier: h.schema).tasks t ON t.id = r.task_id WHERE t.build_id = \(build)") == tasks.count)
-        // Every child points at a parent of the kind before it, so no chain was expanded twice under another key.
-        let byID = Dictionary(uniqueKeysWithValues: tasks.map { ($0.taskID, $0) })
-        let orphans = tasks.filter { task in
-            guard task.kind != Rag4RagRecipe.Kind.generate else { return false }
-            guard let parent = task.parentID.flatMap({ byID[$0] }) else { return true }
-            return !task.key.hasPrefix(parent.key + "/")
-        }
-        #expect(orphans.isEmpty)
-
-        // The partial export was a prefix of the work: the final one has every row it had, and more.
-        let (finalFolder, final) = try await h.export(build, "final")
-        #expect(!final.partial)
-        let finalRows = try jsonLines(finalFolder.appendingPathComponent("qa.jsonl"), as: Rag4RagQARow.self)
-        #expect(finalRows.count == 400 + unsupported)
-        #expect(partialRows.count < finalRows.count)
-        #expect(partialRows.allSatisfy { $0.arm == Rag4RagRecipe.Arm.rag || ["supported", "unsupported", "pending"].contains($0.verdict) })
-
-        second.signal(SIGTERM)
-        #expect(await second.waitForExit(timeout: .seconds(20)) == 0)
-        #expect(second.output.contains("build \(build) medquad-kill"), "progress lines: \(second.output.suffix(500))")
-        await h.stop()
     }
 }

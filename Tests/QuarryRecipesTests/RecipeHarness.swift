@@ -18,29 +18,56 @@ struct RecipeHarness: Sendable {
     let registry: EndpointRegistry
     let folder: URL
 
+    /// A harness for the duration of `body`: when `body` returns or throws, the LLM service is shut down,
+    /// the simulator stopped, the schema dropped, the pool closed and the folder deleted.
+    static func with<T>(
+        simulator configure: (inout SimulatorConfiguration) -> Void = { _ in }, isolation: isolated (any Actor)? = #isolation,
+        _ body: (RecipeHarness) async throws -> T
+    ) async throws -> T {
+        var configuration = SimulatorConfiguration()
+        configure(&configuration)
+        let harness = try await open(configuration)
+        return try await withTearDown(of: harness, tearDown: { await $0.tearDown() }, body)
+    }
+
+    @available(*, deprecated, message: "use RecipeHarness.with { h in … }, which also tears down when the test throws")
     static func start(_ configure: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> RecipeHarness {
-        let pool = TestDatabase.pool(maxConnections: 10)
-        let schema = try await TestDatabase.migratedSchema(pool: pool, prefix: "rec")
+        var configuration = SimulatorConfiguration()
+        configure(&configuration)
+        return try await open(configuration)
+    }
+
+    @available(*, deprecated, message: "use RecipeHarness.with { h in … }, which also tears down when the test throws")
+    func stop() async { await tearDown() }
+
+    private static func open(_ configuration: SimulatorConfiguration) async throws -> RecipeHarness {
+        let (pool, schema) = try await TestDatabase.migratedPool(maxConnections: 10, prefix: "rec")
         let queue = TaskQueue(
             pool: pool,
             configuration: QueueConfiguration(
                 schema: schema, leaseDuration: .seconds(5), heartbeatInterval: .seconds(1), flushInterval: .milliseconds(20),
                 pollInterval: .milliseconds(200)))
-        var configuration = SimulatorConfiguration()
-        configure(&configuration)
         let simulator = Simulator(configuration: configuration)
-        let port = try await simulator.start()
-        let registry = try EndpointRegistry(
-            [Endpoint(name: "sim", baseURL: "http://127.0.0.1:\(port)/v1", model: "sim-small", maxInFlight: 64, timeoutSeconds: 20)], source: "(test)")
-        let service = try LLMService(registry: registry, queue: queue, logger: Logger(label: "quarry.recipes.test"))
         let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-recipes-\(schema)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return RecipeHarness(schema: schema, pool: pool, queue: queue, simulator: simulator, service: service, registry: registry, folder: folder)
+        do {
+            let port = try await simulator.start()
+            let registry = try EndpointRegistry(
+                [Endpoint(name: "sim", baseURL: "http://127.0.0.1:\(port)/v1", model: "sim-small", maxInFlight: 64, timeoutSeconds: 20)], source: "(test)")
+            let service = try LLMService(registry: registry, queue: queue, logger: Logger(label: "quarry.recipes.test"))
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return RecipeHarness(schema: schema, pool: pool, queue: queue, simulator: simulator, service: service, registry: registry, folder: folder)
+        } catch {
+            await simulator.stop()
+            await TestDatabase.dropSchema(schema, pool: pool)
+            await pool.close()
+            throw error
+        }
     }
 
-    func stop() async {
+    private func tearDown() async {
         await service.shutdown()
         await simulator.stop()
+        await TestDatabase.dropSchema(schema, pool: pool)
         await pool.close()
         try? FileManager.default.removeItem(at: folder)
     }
@@ -98,17 +125,15 @@ struct RecipeHarness: Sendable {
     /// `builds` has ended (in any outcome: check it with `queue.build(_:)`), or the timeout.
     func run(until builds: [Int], coordinator: Bool = true, timeout: Duration = .seconds(240)) async throws -> Bool {
         let worker = Worker(queue: queue, handlers: handlers(), configuration: WorkerConfiguration(concurrency: 32, runRescuer: !coordinator))
-        let coordinating = coordinator ? Task { try await Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs).run() } : nil
-        let working = Task { try await worker.run() }
-        let done = try await eventually(timeout: timeout, every: .milliseconds(200)) {
-            for build in builds where try await queue.build(build)?.state.isFinished != true { return false }
-            return true
+        func completed() async throws -> Bool {
+            try await eventually(timeout: timeout, every: .milliseconds(200)) {
+                for build in builds where try await queue.build(build)?.state.isFinished != true { return false }
+                return true
+            }
         }
-        worker.requestShutdown()
-        try await working.value
-        coordinating?.cancel()
-        try await coordinating?.value
-        return done
+        guard coordinator else { return try await whileRunning(worker) { try await completed() } }
+        // Stopped in reverse order: the worker first, then the coordinator.
+        return try await whileRunning(Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs), worker) { try await completed() }
     }
 
     func export(_ build: Int, _ name: String) async throws -> (URL, ExportManifest) {

@@ -112,37 +112,37 @@ struct RecordInputTests {
 
     @Test("submit stores rejects and runs the rest of the build to completion", .timeLimit(.minutes(4)))
     func submitWithRejects() async throws {
-        let h = try await RecipeHarness.start()
-        try h.write("mixed.jsonl", bytes: Self.mixedInput())
-        let report = try await h.submit(Self.spec)
-        #expect(report.loaded == 3)
-        #expect(report.rejected == 6)
-        #expect(report.text.contains("line 6: record is"))
-        let build = try #require(report.buildID)
-        let stored = try await h.queue.rejects(buildID: build)
-        #expect(stored.map(\.line) == [2, 4, 5, 6, 8, 10])
-        #expect(stored.allSatisfy { $0.excerpt.utf8.count <= 200 })
-        #expect(try await h.queue.recordCount(buildID: build) == 3)
+        try await RecipeHarness.with { h in
+            try h.write("mixed.jsonl", bytes: Self.mixedInput())
+            let report = try await h.submit(Self.spec)
+            #expect(report.loaded == 3)
+            #expect(report.rejected == 6)
+            #expect(report.text.contains("line 6: record is"))
+            let build = try #require(report.buildID)
+            let stored = try await h.queue.rejects(buildID: build)
+            #expect(stored.map(\.line) == [2, 4, 5, 6, 8, 10])
+            #expect(stored.allSatisfy { $0.excerpt.utf8.count <= 200 })
+            #expect(try await h.queue.recordCount(buildID: build) == 3)
 
-        #expect(try await h.run(until: [build]))
-        #expect(try await h.kinds(build)[Rag4RagRecipe.Kind.generate] == 6)
-        let (folder, manifest) = try await h.export(build, "export")
-        #expect(manifest.records == ExportManifest.Records(loaded: 3, rejected: 6))
-        let rejects = try String(contentsOf: folder.appendingPathComponent("rejects.jsonl"), encoding: .utf8)
-        #expect(rejects.split(separator: "\n").count == 6)
-        #expect(manifest.files.first { $0.name == "rejects.jsonl" }?.lines == 6)
+            #expect(try await h.run(until: [build]))
+            #expect(try await h.kinds(build)[Rag4RagRecipe.Kind.generate] == 6)
+            let (folder, manifest) = try await h.export(build, "export")
+            #expect(manifest.records == ExportManifest.Records(loaded: 3, rejected: 6))
+            let rejects = try String(contentsOf: folder.appendingPathComponent("rejects.jsonl"), encoding: .utf8)
+            #expect(rejects.split(separator: "\n").count == 6)
+            #expect(manifest.files.first { $0.name == "rejects.jsonl" }?.lines == 6)
 
-        // An input with no good record creates no build that could run.
-        try h.write("bad.jsonl", "{oops\n{\"title\": \"no text\"}\n")
-        do {
-            _ = try await h.submit(Self.spec.replacingOccurrences(of: "mixed.jsonl", with: "bad.jsonl"), file: "bad.yaml")
-            Issue.record("expected no_records")
-        } catch let error as RecipeError {
-            #expect(error.code == .noRecords)
-            #expect(error.message.contains("2 rejected") && error.message.contains("line 1"))
+            // An input with no good record creates no build that could run.
+            try h.write("bad.jsonl", "{oops\n{\"title\": \"no text\"}\n")
+            do {
+                _ = try await h.submit(Self.spec.replacingOccurrences(of: "mixed.jsonl", with: "bad.jsonl"), file: "bad.yaml")
+                Issue.record("expected no_records")
+            } catch let error as RecipeError {
+                #expect(error.code == .noRecords)
+                #expect(error.message.contains("2 rejected") && error.message.contains("line 1"))
+            }
+            let builds = try await h.queue.builds()
+            #expect(builds.first?.state == .cancelled)
         }
-        let builds = try await h.queue.builds()
-        #expect(builds.first?.state == .cancelled)
-        await h.stop()
     }
 }

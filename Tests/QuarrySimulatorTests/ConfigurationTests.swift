@@ -76,9 +76,9 @@ struct ConfigurationTests {
 
         await simulator.stop()
         #expect(simulator.port == nil)
-        let again = try await simulator.start()
-        let result = try await TestClient(port: again, simulator: simulator).get("/health")
-        #expect(result.status == 200)
-        await simulator.stop()
+        try await simulator.withRunning { again in
+            let result = try await TestClient(port: again, simulator: simulator).get("/health")
+            #expect(result.status == 200)
+        }
     }
 }

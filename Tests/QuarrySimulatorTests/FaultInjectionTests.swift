@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import QuarrySimulator
+import QuarryTestSupport
 import Testing
 
 @Suite("Fault injection at rate 1.0")
@@ -86,13 +87,7 @@ struct FaultInjectionTests {
             let elapsed = Date().timeIntervalSince(start)
             #expect(elapsed >= 0.9 && elapsed < 30)
             // The hang ends when the client goes away, instead of pinning a task for 300 s.
-            var inFlight = -1
-            for _ in 0..<50 {
-                inFlight = try await client.stats()["in_flight"] as? Int ?? -1
-                if inFlight == 0 { break }
-                try await Task.sleep(nanoseconds: 100_000_000)
-            }
-            #expect(inFlight == 0)
+            #expect(try await eventually { try await client.stats()["in_flight"] as? Int == 0 })
             let statuses = try await client.stats()["requests_by_status"] as? [String: Int]
             #expect(statuses?["cancelled"] == 1)
         }
@@ -107,12 +102,8 @@ struct FaultInjectionTests {
         let port = try await simulator.start()
         let client = TestClient(port: port, simulator: simulator)
         let request = Task { try? await client.post("/v1/chat/completions", json: chatBody("hi"), timeout: 60) }
-        // Wait (up to 2.5 s) for the request to arrive and start hanging.
-        for _ in 0..<50 {
-            if simulator.stats.inFlight > 0 { break }
-            try await Task.sleep(nanoseconds: 50_000_000)
-        }
-        #expect(simulator.stats.inFlight == 1)
+        // Wait for the request to arrive and start hanging.
+        #expect(await eventually { simulator.stats.inFlight == 1 })
         let start = Date()
         await simulator.stop()
         #expect(Date().timeIntervalSince(start) < 10)

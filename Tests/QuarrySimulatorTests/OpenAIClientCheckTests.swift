@@ -11,13 +11,10 @@ struct OpenAIClientCheckTests {
         try await withSimulator { client in
             try await withSimulator({ $0.faults.rateLimited = 1 }) { limited in
                 let script = OpenAIPython.repositoryRoot.appendingPathComponent("scripts/openai_client_check.py").path
-                // The script blocks a thread while it runs; run it off the cooperative pool.
-                let result = try await Task.detached {
-                    try OpenAIPython.run(
-                        ["python3", script, "--base-url", "http://127.0.0.1:\(client.port)/v1",
-                         "--limited-url", "http://127.0.0.1:\(limited.port)/v1"],
-                        timeout: 120)
-                }.value
+                let result = try await OpenAIPython.run(
+                    ["python3", script, "--base-url", "http://127.0.0.1:\(client.port)/v1",
+                     "--limited-url", "http://127.0.0.1:\(limited.port)/v1"],
+                    timeout: .seconds(120))
                 #expect(result.status == 0, "openai_client_check.py failed:\n\(result.output)")
                 #expect(result.output.contains("openai client check:") && result.output.contains(" 0 failed"), "\(result.output)")
             }

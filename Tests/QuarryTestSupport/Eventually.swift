@@ -1,11 +1,12 @@
 /// Polls `condition` until it holds or `timeout` passes, and returns whether it held: the one way tests
 /// wait for something to happen, instead of sleeping for a guessed time, which flakes on a loaded machine.
 /// Use it inside `#expect`/`#require`, whose failure message shows the condition that never held.
+/// A cancelled test (a `.timeLimit` ran out) stops polling at once and gets the condition's last answer.
 public func eventually(
     timeout: Duration = .seconds(5), every interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
+    while ContinuousClock.now < deadline, !Task.isCancelled {
         if try await condition() { return true }
         // Polling, not synchronisation: the condition is checked again after a short pause.
         try? await Task.sleep(for: interval)

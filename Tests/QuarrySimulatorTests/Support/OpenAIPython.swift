@@ -1,9 +1,10 @@
 import Foundation
+import QuarryPostgres
 
 /// Whether `python3` can import the official `openai` package here.
 enum OpenAIPython {
     static let isAvailable: Bool = {
-        guard let result = try? run(["python3", "-c", "import openai"], timeout: 60) else { return false }
+        guard let result = try? ChildProcess.run(["python3", "-c", "import openai"]) else { return false }
         return result.status == 0
     }()
 
@@ -19,30 +20,15 @@ enum OpenAIPython {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }
 
-    /// Runs a command through /usr/bin/env and returns its exit status and combined output.
-    static func run(_ arguments: [String], timeout: TimeInterval) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("quarry-sim-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        defer {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: log)
+    /// Runs a command (looked up on PATH) and returns its exit status and combined output; kills it after `timeout`.
+    static func run(_ arguments: [String], timeout: Duration) async throws -> (status: Int32, output: String) {
+        let child = try ChildProcess(arguments[0], Array(arguments.dropFirst()))
+        defer { unlink(child.outputPath) }
+        guard let status = await child.waitForExit(timeout: timeout) else {
+            child.signal(SIGKILL)
+            _ = await child.waitForExit(timeout: .seconds(10))
+            return (-1, "timed out after \(timeout)\n" + child.output)
         }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            return (-1, "timed out after \(timeout) s\n" + ((try? String(contentsOf: log, encoding: .utf8)) ?? ""))
-        }
-        return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        return (status, child.output)
     }
 }

@@ -10,16 +10,7 @@ func withSimulator<Result>(
     configuration.logLevel = .critical
     configure(&configuration)
     let simulator = Simulator(configuration: configuration)
-    let port = try await simulator.start()
-    let client = TestClient(port: port, simulator: simulator)
-    do {
-        let result = try await body(client)
-        await simulator.stop()
-        return result
-    } catch {
-        await simulator.stop()
-        throw error
-    }
+    return try await simulator.withRunning { port in try await body(TestClient(port: port, simulator: simulator)) }
 }
 
 /// A chat request body with one user message.
