@@ -11,18 +11,11 @@ import Testing
 /// Quarry against a simulator that answers like real gateways: bad keys as 400s, bare 429s.
 @Suite("Real gateways: bad keys as 400, bare 429s, preflight, cache identity, usage")
 struct GatewayTests {
-    /// A harness that is always stopped, whatever the body does.
+    /// A harness that is always torn down, whatever the body does.
     func withHarness(
         _ configure: @escaping (inout SimulatorConfiguration) -> Void = { _ in }, _ body: (LLMTestHarness) async throws -> Void
     ) async throws {
-        let harness = try await LLMTestHarness.start(configure)
-        do {
-            try await body(harness)
-            await harness.stop()
-        } catch {
-            await harness.stop()
-            throw error
-        }
+        try await LLMTestHarness.with(simulator: configure, body)
     }
 
     @Test("a gateway's 400 for a bad key kills the task with a failure signature naming endpoint, status and message")
