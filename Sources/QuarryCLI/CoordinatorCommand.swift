@@ -21,13 +21,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
     var progressSeconds: Double = 5
 
     func validate() throws {
-        guard progressSeconds >= 0 else { throw ValidationError("--progress-seconds must not be negative") }
+        try QueueOptions.check("--progress-seconds", progressSeconds, in: 0...86_400)
     }
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
         try await database.withPool(role: "coordinator", maxConnections: 4) { pool in
             let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(schema: database.schema))
+            try await queue.checkSchema()
             let coordinator = Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs)
             let coordinating = Task { await coordinator.run() }
             let signals = ShutdownSignals { coordinating.cancel() }

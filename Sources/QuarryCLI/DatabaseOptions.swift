@@ -38,7 +38,7 @@ struct DatabaseOptions: ParsableArguments {
             return value
         } catch {
             await pool.close()
-            throw error
+            throw CommandError.notMigrated(error, schema: schema) ?? error
         }
     }
 }

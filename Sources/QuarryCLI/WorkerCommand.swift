@@ -43,7 +43,8 @@ struct WorkerCommand: AsyncParsableCommand {
     var executionLog: String?
 
     func validate() throws {
-        guard concurrency > 0 else { throw ValidationError("--concurrency must be at least 1") }
+        guard (1...100_000).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 100000, not \(concurrency)") }
+        try QueueOptions.check("--shutdown-grace", shutdownGrace, in: 0...86_400)
         if let families {
             for name in families.split(separator: ",") where TaskFamily(rawValue: String(name)) == nil {
                 throw ValidationError("unknown family '\(name)'; use generation, corruption or verification")
@@ -74,7 +75,9 @@ struct WorkerCommand: AsyncParsableCommand {
                 configuration: WorkerConfiguration(
                     concurrency: concurrency, kinds: kinds.map { $0.split(separator: ",").map(String.init) },
                     families: families.map { $0.split(separator: ",").compactMap { TaskFamily(rawValue: String($0)) } },
-                    shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue))
+                    shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue,
+                    endpoints: registry.map { $0.names }))
+            try await queue.checkSchema()
             let signals = ShutdownSignals { worker.requestShutdown() }
             defer { signals.cancel() }
             try await worker.run()

@@ -32,7 +32,13 @@ extension Worker {
                 taskLogger.warning("task is dead: \(error)")
                 return outcome(.dead(errorClass: error.errorClass, message: error.message))
             case .pauseBuild(let reason):
-                _ = try? await queue.pauseBuild(task.buildID, reason: reason)
+                await pauseBuild(task.buildID, reason: reason)
+                return outcome(.released)
+            case .leaveToOtherWorkers(let reason):
+                if block(task.buildID, for: Self.unservableBuildPeriod) {
+                    taskLogger.warning(
+                        "build \(task.buildID): \(reason); leaving its tasks to other workers for \(Self.unservableBuildPeriod)")
+                }
                 return outcome(.released)
             }
         } catch is CancellationError {
@@ -42,6 +48,46 @@ extension Worker {
             let delay = handler.retryStrategy.delay(afterAttempt: task.attempt)
             taskLogger.info("attempt \(task.attempt)/\(task.maxAttempts) failed: \(error)")
             return outcome(.failed(errorClass: "error", message: String(describing: error), retryDelay: delay))
+        }
+    }
+
+    /// Pauses a build a handler asked to pause (credentials refused, budget spent). When the database
+    /// refuses (an old schema, a role without the right), the failure is logged and this worker stops
+    /// claiming the build's tasks for `blockedBuildPeriod`, instead of releasing and re-claiming them
+    /// in a loop.
+    func pauseBuild(_ buildID: Int, reason: String) async {
+        do {
+            try await queue.pauseBuild(buildID, reason: reason)
+        } catch {
+            if block(buildID, for: Self.blockedBuildPeriod) {
+                logger.error(
+                    "could not pause build \(buildID) (\(reason)): \(error); this worker will not claim its tasks for \(Self.blockedBuildPeriod)")
+            }
+        }
+    }
+
+    /// How long a worker leaves alone a build it should have paused but could not.
+    static let blockedBuildPeriod = Duration.seconds(600)
+    /// How long a worker leaves to others a build it cannot serve (a missing endpoint).
+    static let unservableBuildPeriod = Duration.seconds(60)
+
+    /// Stops claiming `buildID`'s tasks for `period`; returns whether it was not blocked already (so the
+    /// reason is logged once, not once per task).
+    func block(_ buildID: Int, for period: Duration) -> Bool {
+        state.withLock { state in
+            let now = ContinuousClock.now
+            let isNew = state.blockedBuilds[buildID].map { $0 <= now } ?? true
+            state.blockedBuilds[buildID] = max(state.blockedBuilds[buildID] ?? now, now + period)
+            return isNew
+        }
+    }
+
+    /// Builds this worker must not claim from now (it could not pause them).
+    var blockedBuilds: [Int] {
+        state.withLock { state in
+            let now = ContinuousClock.now
+            state.blockedBuilds = state.blockedBuilds.filter { $0.value > now }
+            return state.blockedBuilds.keys.sorted()
         }
     }
 

@@ -29,6 +29,8 @@ public final class Worker: Sendable {
         var shuttingDown = false
         var releasing = false
         var stats = WorkerStats()
+        /// Builds this worker could not pause, with when it may claim their tasks again.
+        var blockedBuilds: [Int: ContinuousClock.Instant] = [:]
     }
 
     let state = Mutex(State())
@@ -40,7 +42,9 @@ public final class Worker: Sendable {
         self.handlers = handlers
         self.configuration = configuration
         let kinds = configuration.kinds ?? handlers.kinds
-        self.registration = WorkerRegistration.current(version: configuration.version, concurrency: configuration.concurrency, kinds: kinds)
+        var registration = WorkerRegistration.current(version: configuration.version, concurrency: configuration.concurrency, kinds: kinds)
+        registration.endpoints = configuration.endpoints
+        self.registration = registration
         self.logger = logger
     }
 
@@ -114,7 +118,8 @@ public final class Worker: Sendable {
             var claimedAll = false
             if free > 0 {
                 do {
-                    let claimed = try await queue.claim(worker: registration.id, limit: free, kinds: kinds, families: configuration.families)
+                    let claimed = try await queue.claim(
+                        worker: registration.id, limit: free, kinds: kinds, families: configuration.families, skippingBuilds: blockedBuilds)
                     backoff = .milliseconds(100)
                     for task in claimed { start(task) }
                     claimedAll = !claimed.isEmpty && claimed.count == free

@@ -13,11 +13,15 @@ public struct WorkerConfiguration: Sendable {
     /// Wait on LISTEN for new work when idle (polling continues regardless).
     public var listen: Bool
     public var version: String
+    /// The endpoints this worker can call (from its endpoints file), recorded in the registry so
+    /// `quarry status` can show endpoints no live worker serves.
+    public var endpoints: [String]?
 
     public init(
         concurrency: Int = 32, kinds: [String]? = nil, families: [TaskFamily]? = nil, shutdownGrace: Duration = .seconds(30),
-        runRescuer: Bool = true, listen: Bool = true, version: String = QuarryVersion.current
+        runRescuer: Bool = true, listen: Bool = true, version: String = QuarryVersion.current, endpoints: [String]? = nil
     ) {
+        self.endpoints = endpoints
         self.concurrency = concurrency
         self.kinds = kinds
         self.families = families
