@@ -56,7 +56,7 @@ BEGIN
     WHERE id = p_id;
 END $$;
 
--- Leases are bounded to a day whatever the caller asks, so no caller can pin tasks for ever.
+-- Leases are bounded (0.1 s to a day) whatever the caller asks, so no caller can pin tasks for ever.
 CREATE FUNCTION claim_tasks(p_worker text, p_limit integer, p_lease_ms bigint, p_kinds text[], p_families text[], p_skip_builds bigint[])
 RETURNS TABLE (id bigint, build_id bigint, kind text, family text, key text, payload text, attempt integer,
                max_attempts integer, lease_token bigint, parent_id bigint)
@@ -78,7 +78,7 @@ BEGIN
     )
     UPDATE tasks t
     SET state = 'running', attempt = t.attempt + 1, lease_token = t.lease_token + 1,
-        lease_owner = p_worker, lease_until = now() + least(greatest(p_lease_ms, 1000), 86400000) * interval '1 millisecond',
+        lease_owner = p_worker, lease_until = now() + least(greatest(p_lease_ms, 100), 86400000) * interval '1 millisecond',
         started_at = now()
     FROM candidates c WHERE t.id = c.id
     RETURNING t.id, t.build_id, t.kind, t.family, t.key, t.payload::text, t.attempt, t.max_attempts, t.lease_token, t.parent_id;
@@ -94,7 +94,7 @@ BEGIN
     WHERE id = p_worker;
     RETURN QUERY
     UPDATE tasks t
-    SET lease_until = now() + least(greatest(p_lease_ms, 1000), 86400000) * interval '1 millisecond'
+    SET lease_until = now() + least(greatest(p_lease_ms, 100), 86400000) * interval '1 millisecond'
     FROM unnest(p_ids, p_tokens) AS h(id, token)
     WHERE t.id = h.id AND t.lease_token = h.token AND t.lease_owner = p_worker AND t.state = 'running'
     RETURNING t.id;

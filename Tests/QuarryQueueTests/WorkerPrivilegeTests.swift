@@ -40,7 +40,7 @@ struct WorkerPrivilegeTests {
             "SELECT * FROM \(identifier: s).heartbeat_tasks(\(aliceWorker.id), \(claimed.map(\.id)), \(claimed.map(\.leaseToken)), 30000)",
             "SELECT * FROM \(identifier: s).complete_tasks(\(aliceWorker.id), \([claimed[0].id]), \([claimed[0].leaseToken]), \(["{}"]), \(["v"]))",
             "SELECT \(identifier: s).set_worker_state(\(aliceWorker.id), 'stopped')",
-            "SELECT \(identifier: s).register_worker(\(aliceWorker.id), 'h', 1, 'v', 1, NULL)",
+            "SELECT \(identifier: s).register_worker(\(aliceWorker.id), 'h', 1, 'v', 1, NULL, NULL)",
         ] {
             await Self.expectDenied(malloryPool, statement)
         }
