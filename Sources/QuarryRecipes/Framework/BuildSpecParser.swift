@@ -114,6 +114,13 @@ public struct BuildSpecParser {
         guard let pathNode = mapping["path"] else { throw fail(.missingField, "input.path is required", node, field: "input.path") }
         let given = try string(pathNode, field: "input.path")
         let path = resolve(given)
+        // Opening the file now turns a wrong path into an error at this line, before any build exists.
+        do {
+            let probe = try ByteStream(path: path)
+            probe.close()
+        } catch {
+            throw RecipeError(error.code, "\(error.message): \(path)", file: file, line: pathNode.mark?.line, field: "input.path")
+        }
         // A relative path stays inside the spec's folder (symlinks resolved): a spec cannot reach
         // ../../etc/passwd by accident or design; anything else is named by absolute path.
         if !given.hasPrefix("/") {
@@ -125,13 +132,6 @@ public struct BuildSpecParser {
                     "input.path '\(given)' leads outside the spec's folder (\(folder)); give a file outside it by absolute path",
                     pathNode, field: "input.path")
             }
-        }
-        // Opening the file now turns a wrong path into an error at this line, before any build exists.
-        do {
-            let probe = try ByteStream(path: path)
-            probe.close()
-        } catch {
-            throw RecipeError(error.code, "\(error.message): \(path)", file: file, line: pathNode.mark?.line, field: "input.path")
         }
         var format: InputFormat
         if let formatNode = mapping["format"] {
