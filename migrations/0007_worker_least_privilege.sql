@@ -12,6 +12,8 @@
 -- for its own workers. Members of quarry_owner (and superusers) may act for any worker (tests, tools).
 -- quarry_worker keeps SELECT on what it reads; it loses UPDATE on tasks, INSERT on results and attempts,
 -- INSERT/UPDATE on workers and every write on the ledger tables.
+-- The hot-path functions plan each statement for the values given (plan_cache_mode = force_custom_plan), as
+-- the client's one-shot statements did: a generic plan cannot fold "p_kinds IS NULL OR kind = ANY (p_kinds)".
 -- Runs with search_path set to Quarry's schema; names here are unqualified.
 
 ALTER TABLE workers ADD COLUMN db_user text NOT NULL DEFAULT session_user;
@@ -60,7 +62,7 @@ END $$;
 CREATE FUNCTION claim_tasks(p_worker text, p_limit integer, p_lease_ms bigint, p_kinds text[], p_families text[], p_skip_builds bigint[])
 RETURNS TABLE (id bigint, build_id bigint, kind text, family text, key text, payload text, attempt integer,
                max_attempts integer, lease_token bigint, parent_id bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET plan_cache_mode = force_custom_plan SET search_path FROM CURRENT AS $$
 #variable_conflict use_column
 BEGIN
     PERFORM require_worker(p_worker);
@@ -86,7 +88,7 @@ END $$;
 
 -- Renews the leases p_worker holds (owner + token), records its heartbeat, returns the ids still held.
 CREATE FUNCTION heartbeat_tasks(p_worker text, p_ids bigint[], p_tokens bigint[], p_lease_ms bigint)
-RETURNS SETOF bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+RETURNS SETOF bigint LANGUAGE plpgsql SECURITY DEFINER SET plan_cache_mode = force_custom_plan SET search_path FROM CURRENT AS $$
 BEGIN
     PERFORM require_worker(p_worker);
     UPDATE workers SET heartbeat_at = now(), in_flight = coalesce(cardinality(p_ids), 0),
@@ -102,7 +104,7 @@ END $$;
 
 -- Completes tasks p_worker holds and stores their results; returns the ids completed.
 CREATE FUNCTION complete_tasks(p_worker text, p_ids bigint[], p_tokens bigint[], p_outputs text[], p_versions text[])
-RETURNS SETOF bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+RETURNS SETOF bigint LANGUAGE plpgsql SECURITY DEFINER SET plan_cache_mode = force_custom_plan SET search_path FROM CURRENT AS $$
 BEGIN
     PERFORM require_worker(p_worker);
     RETURN QUERY
@@ -126,7 +128,7 @@ END $$;
 -- ('dead', 'released' or 'available'). A snooze past p_max_snoozes counts as a failed attempt.
 CREATE FUNCTION settle_tasks(p_worker text, p_ids bigint[], p_tokens bigint[], p_actions text[], p_classes text[],
                              p_messages text[], p_delays bigint[], p_max_snoozes integer)
-RETURNS TABLE (id bigint, outcome text) LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+RETURNS TABLE (id bigint, outcome text) LANGUAGE plpgsql SECURITY DEFINER SET plan_cache_mode = force_custom_plan SET search_path FROM CURRENT AS $$
 #variable_conflict use_column
 BEGIN
     PERFORM require_worker(p_worker);

@@ -25,6 +25,22 @@ struct CommandHardeningTests {
         }
     }
 
+    @Test("`quarry status BUILD` shows that build's sections, recent errors included", .timeLimit(.minutes(2)))
+    func statusOfOneBuild() async throws {
+        let pool = TestDatabase.pool(maxConnections: 1)
+        let schema = try await TestDatabase.migratedSchema(pool: pool, prefix: "cli")
+        let build = try await pool.query("INSERT INTO \(identifier: schema).builds (name) VALUES ('one') RETURNING id")[0].decode(Int.self, "id")
+        try await pool.query(
+            """
+            INSERT INTO \(identifier: schema).task_attempts (task_id, attempt, build_id, kind, error_class, message)
+            VALUES (1, 1, \(build), 'noop', 'http_500', 'upstream broke')
+            """)
+        await pool.close()
+        let (status, output) = try Self.quarry(["status", String(build), "--schema", schema])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("Errors (last hour)") && output.contains("upstream broke"), "\(output)")
+    }
+
     @Test("a worker or coordinator started before `quarry migrate` stops at once and says to run it", .timeLimit(.minutes(2)))
     func notMigrated() throws {
         let schema = TestDatabase.uniqueSchema("empty")
