@@ -82,7 +82,7 @@ extension Worker {
         }
     }
 
-    /// Builds this worker must not claim from now (it could not pause them).
+    /// Builds this worker must not claim from now (it could not pause them, or cannot serve them).
     var blockedBuilds: [Int] {
         state.withLock { state in
             let now = ContinuousClock.now

@@ -29,7 +29,7 @@ public final class Worker: Sendable {
         var shuttingDown = false
         var releasing = false
         var stats = WorkerStats()
-        /// Builds this worker could not pause, with when it may claim their tasks again.
+        /// Builds this worker could not pause or cannot serve, with when it may claim their tasks again.
         var blockedBuilds: [Int: ContinuousClock.Instant] = [:]
     }
 
