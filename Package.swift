@@ -1,11 +1,11 @@
 // swift-tools-version: 6.1
+// Linux only: the C shims use Glibc, epoll and eventfd. scripts/install-deps.sh installs the system packages with apt (Debian, Ubuntu); CI runs on Debian 12.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "Quarry",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "quarry", targets: ["quarry"]),
     ],
@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // C shims: nothing but module maps and typed, non-variadic wrappers.
@@ -43,7 +44,10 @@ let package = Package(
         // The queue engine: claims, leases, fencing, retries, rescue. Knows no C and no recipes.
         .target(
             name: "QuarryQueue",
-            dependencies: ["QuarryPostgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "QuarryPostgres", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         // JSON values, a fast strict parser and the canonical writer; shared by the LLM client and the simulator.
@@ -76,6 +80,7 @@ let package = Package(
                 "QuarryJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -86,6 +91,7 @@ let package = Package(
                 "QuarryPostgres", "QuarryQueue", "QuarryHTTP", "QuarryJSON", "QuarryLLM", "QuarryRecipes", "QuarrySimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -98,13 +104,13 @@ let package = Package(
         // Helpers shared by the test targets: the test database, private clusters, child processes.
         .target(name: "QuarryTestSupport", dependencies: ["QuarryPostgres"], path: "Tests/QuarryTestSupport", swiftSettings: strict),
         .testTarget(name: "QuarryPostgresTests", dependencies: ["QuarryPostgres", "QuarryTestSupport"], swiftSettings: strict),
-        .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarrySimulator", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
-        .testTarget(name: "QuarryJSONTests", dependencies: ["QuarryJSON"], swiftSettings: strict),
+        .testTarget(name: "QuarryHTTPTests", dependencies: ["QuarryHTTP", "QuarryTestSupport", "QuarrySimulator", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
+        .testTarget(name: "QuarryJSONTests", dependencies: ["QuarryJSON", "QuarryTestSupport"], swiftSettings: strict),
         .testTarget(name: "QuarrySimulatorTests", dependencies: ["QuarrySimulator", "QuarryJSON"], swiftSettings: strict),
         .testTarget(name: "QuarryQueueTests", dependencies: ["QuarryTestSupport", "QuarryQueue", "QuarryPostgres"], swiftSettings: strict),
         .testTarget(
             name: "QuarryLLMTests",
-            dependencies: ["QuarryTestSupport", "QuarryLLM", "QuarryJSON", "QuarrySimulator", "QuarryQueue", "QuarryPostgres"],
+            dependencies: ["QuarryTestSupport", "QuarryLLM", "QuarryJSON", "QuarrySimulator", "QuarryQueue", "QuarryPostgres", "QuarryHTTP"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -112,6 +118,8 @@ let package = Package(
             dependencies: ["QuarryTestSupport", "QuarryRecipes", "QuarryLLM", "QuarryJSON", "QuarryQueue", "QuarryPostgres", "QuarrySimulator"],
             swiftSettings: strict
         ),
-        .testTarget(name: "QuarryCLITests", dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryPostgres"], swiftSettings: strict),
+        .testTarget(
+            name: "QuarryCLITests", dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryPostgres", "QuarryQueue", "QuarrySimulator"],
+            swiftSettings: strict),
     ]
 )

@@ -125,9 +125,10 @@ BEGIN
 END $$;
 
 -- Fails, kills, snoozes or releases tasks p_worker holds; returns each settled id with its outcome
--- ('dead', 'released' or 'available'). A snooze past p_max_snoozes counts as a failed attempt.
+-- ('dead', 'released' or 'available'). A snooze past p_max_snoozes counts as a failed attempt; snoozes are
+-- counted on the task and only the first and every p_snooze_log_every-th leaves an attempt row.
 CREATE FUNCTION settle_tasks(p_worker text, p_ids bigint[], p_tokens bigint[], p_actions text[], p_classes text[],
-                             p_messages text[], p_delays bigint[], p_max_snoozes integer)
+                             p_messages text[], p_delays bigint[], p_max_snoozes integer, p_snooze_log_every integer)
 RETURNS TABLE (id bigint, outcome text) LANGUAGE plpgsql SECURITY DEFINER SET plan_cache_mode = force_custom_plan SET search_path FROM CURRENT AS $$
 #variable_conflict use_column
 BEGIN
@@ -155,11 +156,14 @@ BEGIN
             lease_owner = NULL, lease_until = NULL
         FROM input i
         WHERE t.id = i.id AND t.lease_token = i.token AND t.lease_owner = p_worker AND t.state = 'running'
-        RETURNING t.id, t.build_id, t.kind, t.attempt, t.state, i.effective, i.error_class, i.message
+        RETURNING t.id, t.build_id, t.kind, t.attempt, t.state, t.snoozes, i.effective, i.error_class, i.message
     ), logged AS (
         INSERT INTO task_attempts (task_id, attempt, build_id, kind, worker, error_class, message)
-        SELECT c.id, CASE WHEN c.effective = 'snooze' THEN c.attempt + 1 ELSE c.attempt END, c.build_id, c.kind, p_worker, c.error_class, c.message
-        FROM changed c WHERE c.effective <> 'release'
+        SELECT c.id, CASE WHEN c.effective = 'snooze' THEN c.attempt + 1 ELSE c.attempt END, c.build_id, c.kind, p_worker, c.error_class,
+               CASE WHEN c.effective = 'snooze' AND c.snoozes > 1 THEN c.message || ' (snooze ' || c.snoozes || ')' ELSE c.message END
+        FROM changed c
+        WHERE c.effective <> 'release'
+          AND (c.effective <> 'snooze' OR c.snoozes = 1 OR c.snoozes % greatest(p_snooze_log_every, 1) = 0)
     )
     SELECT c.id, CASE WHEN c.effective = 'release' THEN 'released' ELSE c.state END FROM changed c;
 END $$;
@@ -272,7 +276,7 @@ DECLARE
         'claim_tasks(text, integer, bigint, text[], text[], bigint[])',
         'heartbeat_tasks(text, bigint[], bigint[], bigint)',
         'complete_tasks(text, bigint[], bigint[], text[], text[])',
-        'settle_tasks(text, bigint[], bigint[], text[], text[], text[], bigint[], integer)',
+        'settle_tasks(text, bigint[], bigint[], text[], text[], text[], bigint[], integer, integer)',
         'rescue_expired_tasks(integer)',
         'mark_workers_gone(bigint)',
         'pause_build(bigint, text)',
@@ -293,7 +297,8 @@ BEGIN
     EXECUTE format('REVOKE INSERT ON %I.results FROM quarry_worker', s);
     EXECUTE format('REVOKE INSERT ON %I.task_attempts FROM quarry_worker', s);
     EXECUTE format('REVOKE INSERT, UPDATE ON %I.workers FROM quarry_worker', s);
-    EXECUTE format('REVOKE ALL ON %I.task_count_deltas, %I.task_counts, %I.completions_per_minute FROM quarry_worker', s, s, s);
+    -- Reading the ledger stays allowed (the failure-streak breaker reads completed counts).
+    EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %I.task_count_deltas, %I.task_counts, %I.completions_per_minute FROM quarry_worker', s, s, s);
 
     EXECUTE format('GRANT ALL ON %I.recent_errors_by_build, %I.unserved_work TO quarry_owner', s, s);
     EXECUTE format('GRANT SELECT ON %I.recent_errors_by_build, %I.unserved_work TO quarry_monitor', s, s);

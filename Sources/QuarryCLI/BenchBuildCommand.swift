@@ -34,7 +34,6 @@ struct BenchBuildCommand: AsyncParsableCommand {
         let home = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-\(schema)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
-        let services = DemoServices()
 
         // Input: the example passages, cycled and numbered.
         guard let examplePath = RecipeExamples.demoSpecPath else { throw ValidationError("bundled examples are missing") }
@@ -68,8 +67,12 @@ struct BenchBuildCommand: AsyncParsableCommand {
         simulation.rpm = rpm
         simulation.seed = 7
         let simulator = Simulator(configuration: simulation)
-        let port = try await simulator.start()
-        services.simulator = simulator
+        try await simulator.withRunning { port in
+            try await benchmark(simulator: simulator, port: port, home: home, schema: schema, url: url)
+        }
+    }
+
+    private func benchmark(simulator: Simulator, port: Int, home: URL, schema: String, url: String) async throws {
         let endpointsPath = home.appendingPathComponent("bench.endpoints.yaml").path
         try """
             endpoints:
@@ -82,7 +85,6 @@ struct BenchBuildCommand: AsyncParsableCommand {
 
             """.write(toFile: endpointsPath, atomically: true, encoding: .utf8)
 
-        do {
             try await database.withPool(role: "bench", maxConnections: 4) { pool in
                 try await PostgresMigrator(pool: pool, schema: schema, migrations: try MigrationsLocator.load(explicit: nil)).migrate()
                 let queue = TaskQueue(pool: pool, configuration: QueueConfiguration(schema: schema))
@@ -91,19 +93,18 @@ struct BenchBuildCommand: AsyncParsableCommand {
                 let report = try await BuildSubmitter(queue: queue).submit(plan)
                 guard let buildID = report.buildID else { throw ValidationError("the build was not created") }
                 let started = ContinuousClock.now
-                try await BuildDriver(services: services, logs: home.appendingPathComponent("logs")).run(
+                try await BuildDriver(logs: home.appendingPathComponent("logs")).run(
                     queue: queue, buildID: buildID, databaseURL: url, endpointsPath: endpointsPath, workers: workers,
                     concurrency: concurrency, timeout: .seconds(3_600), progressEvery: .seconds(10)) { print($0) }
                 let wall = BenchSupport.seconds(ContinuousClock.now - started)
                 let submitSeconds = BenchSupport.seconds(started - submitStarted)
-                await services.stop()
                 let stats = simulator.stats
                 let ok = stats.requestsByStatus["200"] ?? 0
                 let minimum = Double(ok) / (Double(rpm) / 60)
                 let counts = try await queue.stageCounts(buildID: buildID)
                 print("")
                 print("rag4rag build of \(passages) passages, \(workers) workers × \(concurrency), endpoint \(rpm) rpm, latency \(Int(latencyMs)) ms:")
-                print("  tasks by kind: \(counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: "; "))")
+                print("  tasks by kind: \(counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; "))")
                 print("  simulator: \(stats.totalRequests) requests, \(ok) answered 200, statuses \(stats.requestsByStatus.sorted { $0.key < $1.key })")
                 print("  submit (validate + COPY \(report.loaded) records): \(String(format: "%.1f", submitSeconds)) s")
                 print("  wall time \(String(format: "%.1f", wall)) s vs endpoint-bound minimum \(String(format: "%.1f", minimum)) s "
@@ -113,10 +114,6 @@ struct BenchBuildCommand: AsyncParsableCommand {
                 try await Self.expansionBenchmark(queue: queue, pool: pool, parents: expansionParents)
                 try await pool.query("DROP SCHEMA \(identifier: schema) CASCADE")
             }
-        } catch {
-            await services.stop()
-            throw error
-        }
     }
 
     static func expansionBenchmark(queue: TaskQueue, pool: PostgresPool, parents: Int) async throws {

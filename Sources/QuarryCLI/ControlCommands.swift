@@ -17,13 +17,17 @@ struct PauseCommand: AsyncParsableCommand {
 }
 
 struct ResumeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a paused build.")
+    static let configuration = CommandConfiguration(
+        commandName: "resume", abstract: "Resume a paused build (with --retry-dead, also requeue its dead tasks).")
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "Build id.") var build: Int
+    @Flag(help: "Also requeue the build's dead tasks with fresh attempts (e.g. those a bad key killed before the breaker paused it).")
+    var retryDead = false
 
     func run() async throws {
         try await database.control { queue in
             try await queue.requireBuild(build)
+            if retryDead { print("requeued \(try await queue.retryDead(buildID: build)) dead task(s) of build \(build)") }
             print(try await queue.resumeBuild(build) ? "build \(build) resumed" : "build \(build) is not paused")
         }
     }
@@ -47,8 +51,8 @@ struct CancelCommand: AsyncParsableCommand {
                 print(try await queue.cancelTask(task) ? "task \(task) cancelled" : "task \(task) had already finished")
             } else if let build {
                 let info = try await queue.requireBuild(build)
-                guard info.state == "active" || info.state == "paused" else {
-                    throw CommandError(code: .notFound, message: "build \(build) is already \(info.state); nothing to cancel")
+                guard !info.state.isFinished else {
+                    throw CommandError(code: .notFound, message: "build \(build) is already \(info.state.rawValue); nothing to cancel")
                 }
                 print("build \(build) cancelled (\(try await queue.cancelBuild(build)) task(s))")
             }

@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
+import Logging
 import QuarryLLM
 import QuarryPostgres
 import QuarryQueue
 import QuarryRecipes
 import QuarrySimulator
+import ServiceLifecycle
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,76 +56,87 @@ struct DemoCommand: AsyncParsableCommand {
     func validate() throws {
         guard workers > 0, concurrency > 0 else { throw ValidationError("--workers and --concurrency must be at least 1") }
         guard (0...1).contains(hallucinationRate) else { throw ValidationError("--hallucination-rate must be between 0 and 1") }
+        guard (1...86_400).contains(timeoutSeconds) else { throw ValidationError("--timeout-seconds must be between 1 and 86400") }
+        guard (0...60_000).contains(latencyMs) else { throw ValidationError("--latency-ms must be between 0 and 60000") }
     }
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
-        let homeURL = URL(fileURLWithPath: home).standardizedFileURL
-        try FileManager.default.createDirectory(at: homeURL.appendingPathComponent("logs"), withIntermediateDirectories: true)
-        let services = DemoServices()
-        let signals = ShutdownSignals { services.interrupt() }
-        defer { signals.cancel() }
-        do {
-            try await runDemo(home: homeURL, services: services)
-            await services.stop()
-        } catch {
-            await services.stop()
-            throw error
-        }
+        // The demo is one service, so Ctrl-C and SIGTERM take the same path as in every other command.
+        try await ServiceRunner.run([DemoRun(command: self)], shutdownAllowance: .seconds(60), logger: Logger(label: "quarry.demo"))
     }
 
-    private func runDemo(home: URL, services: DemoServices) async throws {
+    /// The demo's steps, in order, each resource stopped when the steps after it end, however they end.
+    func runDemo() async throws {
+        let home = URL(fileURLWithPath: home).standardizedFileURL
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("logs"), withIntermediateDirectories: true)
         var database = database
         // 1. PostgreSQL: the configured one, or a private cluster.
+        var cluster: PostgresCluster?
         if database.databaseURL == nil && ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"] == nil {
             let directory = home.appendingPathComponent("postgres")
             say("starting a private PostgreSQL cluster in \(directory.path)")
-            let cluster = try PostgresCluster.prepare(at: directory)
-            try cluster.start()
-            services.cluster = cluster
-            database.databaseURL = cluster.connectionString
+            let prepared = try PostgresCluster.prepare(at: directory)
+            try prepared.start()
+            cluster = prepared
+            database.databaseURL = prepared.connectionString
         }
-        let url = database.databaseURL ?? ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"] ?? ""
+        defer {
+            if let cluster {
+                try? cluster.stop()
+                say("stopped the private PostgreSQL cluster")
+            }
+        }
         // 2. Endpoints: the configured file, or the simulator.
-        let endpointsPath: String
         if let endpoints {
-            endpointsPath = endpoints
-        } else {
-            var configuration = SimulatorConfiguration()
-            configuration.latency = .logNormal(p50Ms: latencyMs, p99Ms: latencyMs * 4)
-            configuration.faults = FaultRates(rateLimited: 0.02, serverError: 0.01)
-            configuration.hallucinationRate = hallucinationRate
-            configuration.seed = 7
-            let simulator = Simulator(configuration: configuration)
-            let port = try await simulator.start()
-            services.simulator = simulator
-            endpointsPath = home.appendingPathComponent("demo.endpoints.yaml").path
+            try await runBuild(database: database, endpointsPath: endpoints, simulator: nil, home: home)
+            return
+        }
+        var configuration = SimulatorConfiguration()
+        configuration.latency = .logNormal(p50Ms: latencyMs, p99Ms: latencyMs * 4)
+        configuration.faults = FaultRates(rateLimited: 0.02, serverError: 0.01)
+        configuration.hallucinationRate = hallucinationRate
+        configuration.seed = 7
+        let simulator = Simulator(configuration: configuration)
+        try await simulator.withRunning { port in
+            let endpointsPath = home.appendingPathComponent("demo.endpoints.yaml").path
             try Self.simulatorEndpoints(port: port).write(toFile: endpointsPath, atomically: true, encoding: .utf8)
             say("simulated endpoint on http://127.0.0.1:\(port)/v1 (2% 429s, 1% 500s, \(Int(hallucinationRate * 100))% hallucinations)")
+            try await runBuild(database: database, endpointsPath: endpointsPath, simulator: simulator, home: home)
         }
+    }
+
+    private func runBuild(database: DatabaseOptions, endpointsPath: String, simulator: Simulator?, home: URL) async throws {
         let registry = try EndpointRegistry.load(path: endpointsPath)
         guard let specPath = spec ?? RecipeExamples.demoSpecPath else {
             throw ValidationError("the bundled example spec is missing; pass --spec")
         }
-
+        let url = database.databaseURL ?? ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"] ?? ""
         try await database.withPool(role: "demo", maxConnections: 4) { pool in
             // 3. Schema, then the build.
             try await MigrateCommand.run(pool: pool, schema: database.schema, migrationsPath: migrations, statusOnly: false)
             let queue = TaskQueue(pool: pool, configuration: QueueConfiguration(schema: database.schema))
             let plan = try BuildSpecParser(file: specPath, endpoints: registry).parseFile()
+            let used = Set(plan.spec.endpoints.values).sorted().compactMap { registry[$0] }
+            for result in try await Preflight.run(used) {
+                say(result.line)
+                if !result.passed { throw ValidationError("endpoint '\(result.endpoint)' failed its preflight; nothing was submitted") }
+            }
             let report = try await BuildSubmitter(queue: queue).submit(plan)
             print(report.text)
             guard let buildID = report.buildID else { throw ValidationError("the build was not created") }
 
             // 4. Coordinator here, workers as processes; progress until the build finishes.
             let started = ContinuousClock.now
-            try await BuildDriver(services: services, logs: home.appendingPathComponent("logs")).run(
+            let ended = try await BuildDriver(logs: home.appendingPathComponent("logs")).run(
                 queue: queue, buildID: buildID, databaseURL: url, endpointsPath: endpointsPath, workers: workers,
                 concurrency: concurrency, timeout: .seconds(timeoutSeconds), say: say)
             let elapsed = ContinuousClock.now - started
-            say("build \(buildID) finished in \(String(format: "%.1f", BenchSupport.seconds(elapsed))) s")
+            say(
+                "build \(buildID) finished in \(String(format: "%.1f", BenchSupport.seconds(elapsed))) s: "
+                    + ended.state.rawValue + (ended.stateReason.map { " (\($0))" } ?? ""))
 
-            // 6. Export and report.
+            // 5. Export and report.
             let folder = URL(fileURLWithPath: out ?? "out/demo-\(buildID)").standardizedFileURL
             let manifest = try await BuildExporter(queue: queue).export(buildID: buildID, to: folder)
             let reportPath = folder.appendingPathComponent("report.json").path
@@ -132,14 +145,17 @@ struct DemoCommand: AsyncParsableCommand {
             }
             say("exported to \(folder.path):")
             for file in manifest.files { say("  \(file.name)  \(file.lines) lines  sha256 \(file.sha256.prefix(16))…") }
-            if let simulator = services.simulator {
+            if let simulator {
                 let stats = simulator.stats
                 say("simulator served \(stats.totalRequests) requests (\(stats.duplicateSuccessfulRequests) paid twice)")
+            }
+            if ended.state == .failed {
+                throw ValidationError("build \(buildID) failed: \(ended.stateReason ?? "see quarry status \(buildID)")")
             }
         }
     }
 
-    private func say(_ line: String) {
+    func say(_ line: String) {
         print("[demo] \(line)")
     }
 
@@ -160,38 +176,11 @@ struct DemoCommand: AsyncParsableCommand {
     }
 }
 
-/// What the demo started, so it can all be stopped on success, failure or Ctrl-C.
-final class DemoServices: @unchecked Sendable {
-    // @unchecked: the fields are set on the demo's own task before anything reads them concurrently;
-    // `interrupted` is the only field written from the signal queue, through `lock`.
-    var cluster: PostgresCluster?
-    var simulator: Simulator?
-    var coordinator: Task<Void, Never>?
-    var workers: [ChildProcess] = []
-    private let lock = NSLock()
-    private var interruptedFlag = false
+/// `quarry demo` as a service of its command's `ServiceGroup`.
+struct DemoRun: Service {
+    let command: DemoCommand
 
-    var interrupted: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return interruptedFlag
-    }
-
-    func interrupt() {
-        lock.lock()
-        interruptedFlag = true
-        lock.unlock()
-    }
-
-    func stop() async {
-        for worker in workers { worker.signal(SIGTERM) }
-        for worker in workers { _ = await worker.waitForExit(timeout: .seconds(30)) }
-        coordinator?.cancel()
-        await coordinator?.value
-        await simulator?.stop()
-        if let cluster {
-            try? cluster.stop()
-            print("[demo] stopped the private PostgreSQL cluster")
-        }
+    func run() async throws {
+        try await command.runDemo()
     }
 }

@@ -22,6 +22,8 @@ public struct QuarryCommand: AsyncParsableCommand {
             ResumeCommand.self,
             CancelCommand.self,
             RetryDeadCommand.self,
+            WaitCommand.self,
+            EndpointsCommand.self,
             PruneCommand.self,
             PruneCacheCommand.self,
             SimulateCommand.self,

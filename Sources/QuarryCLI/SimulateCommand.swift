@@ -42,6 +42,10 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Tokens per minute per API key.") var tpm: Int?
     @Option(help: "Require 'Authorization: Bearer KEY' where KEY is this environment variable's value (the key is never printed).")
     var requireApiKeyEnv: String?
+    @Option(help: "How a missing or wrong key is answered: openai (401), gateway_400 (400 'No connected db.'), gateway_403, gateway_500.")
+    var authFailureStyle: String?
+    @Flag(help: "Send 429s bare, without Retry-After or x-ratelimit-* headers, as many gateways do.")
+    var noRetryAfter = false
 
     @Option(help: "Probability that an answer contains invented facts (ground truth at GET /stats/hallucinations).")
     var hallucinationRate: Double?
@@ -56,7 +60,7 @@ struct SimulateCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap(level: logLevel)
         let simulator = Simulator(configuration: try simulatorConfiguration())
-        try await simulator.runUntilCancelled()
+        try await ServiceRunner.run([simulator], shutdownAllowance: .seconds(10), logger: Logger(label: "quarry.simulator"))
     }
 
     /// The configuration these options describe (validated by `Simulator.start`).
@@ -102,6 +106,14 @@ struct SimulateCommand: AsyncParsableCommand {
             }
             configuration.requiredAPIKey = key
         }
+        if let authFailureStyle {
+            guard let style = AuthFailureStyle(rawValue: authFailureStyle) else {
+                let known = AuthFailureStyle.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError("--auth-failure-style '\(authFailureStyle)': expected one of \(known)")
+            }
+            configuration.authFailureStyle = style
+        }
+        if noRetryAfter { configuration.rateLimitRetryAfter = false }
         if let hallucinationRate { configuration.hallucinationRate = hallucinationRate }
         if let judgeErrorRate { configuration.judgeErrorRate = judgeErrorRate }
         if let seed { configuration.seed = seed }

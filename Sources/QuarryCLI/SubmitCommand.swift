@@ -13,7 +13,11 @@ struct SubmitCommand: AsyncParsableCommand {
             prompt overrides and the input file; errors name the file, line and field. Records are then streamed \
             from the input: good ones are loaded with COPY, bad ones (malformed JSON, a missing mapped field, \
             invalid UTF-8, over input.max_record_bytes) are stored as rejects and listed with their line numbers. \
-            Prints the build id; run `quarry coordinator` and workers to work it, `quarry export` to get the data.
+            Then each endpoint the spec uses is checked (as `quarry endpoints check` does: reachable, key \
+            accepted, model served) unless --no-preflight; a failure is one line naming the endpoint, its URL, \
+            the status and the server's message, and nothing is created. \
+            Prints the build id; run `quarry coordinator` and workers to work it, `quarry export` to get the data, \
+            `quarry wait` to block until it ends.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -27,6 +31,9 @@ struct SubmitCommand: AsyncParsableCommand {
     @Flag(help: "Do not check endpoint names (when the workers' endpoints file is not on this machine).")
     var skipEndpointCheck = false
 
+    @Flag(help: "Do not check that the spec's endpoints answer (reachable, key accepted, model served) before submitting.")
+    var noPreflight = false
+
     @Flag(help: "Check the spec and read every record, but create nothing.")
     var dryRun = false
 
@@ -37,10 +44,19 @@ struct SubmitCommand: AsyncParsableCommand {
         LogSetup.bootstrap(level: database.logLevel)
         var registry: EndpointRegistry?
         if !skipEndpointCheck {
-            let path = endpoints ?? ProcessInfo.processInfo.environment["QUARRY_ENDPOINTS"] ?? "quarry.endpoints.yaml"
-            registry = try EndpointRegistry.load(path: path)
+            registry = try EndpointRegistry.load(path: EndpointRegistry.configuredPath(explicit: endpoints) ?? EndpointRegistry.defaultFileName)
         }
         let plan = try BuildSpecParser(file: spec, endpoints: registry).parseFile()
+        if let registry, !noPreflight {
+            let used = Set(plan.spec.endpoints.values).sorted().compactMap { registry[$0] }
+            let failures = try await Preflight.run(used).filter { !$0.passed }
+            if !failures.isEmpty {
+                for failure in failures { FileHandle.standardError.write(Data(("error: " + failure.line + "\n").utf8)) }
+                FileHandle.standardError.write(
+                    Data("nothing was submitted; fix the endpoint (or pass --no-preflight to submit anyway)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
         let report: SubmitReport
         if dryRun {
             report = try await BuildSubmitter(queue: nil).submit(plan)

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import Logging
 import QuarryHTTP
 import QuarryLLM
 import QuarryQueue
 import QuarryRecipes
+import ServiceLifecycle
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +14,8 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: """
             Scale the pool by starting more of these, on this machine or others pointed at the same database. \
             SIGTERM or Ctrl-C stops claiming, lets in-flight tasks finish (up to --shutdown-grace), releases the \
-            rest without using an attempt, flushes results and exits 0. A second signal exits at once.
+            rest without using an attempt, flushes results and exits 0. If that takes 15 s longer than the grace, \
+            the worker is cancelled: what is still in flight is released at once.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -39,12 +42,16 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Do not read or write the response cache.")
     var noCache = false
 
+    @Option(help: "Pause a build after this many task deaths in a row with the same endpoint failure, across the pool (0: never).")
+    var breakerThreshold = WorkerConfiguration.defaultBreakerThreshold
+
     @Option(help: .hidden)
     var executionLog: String?
 
     func validate() throws {
-        guard (1...100_000).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 100000, not \(concurrency)") }
-        try QueueOptions.check("--shutdown-grace", shutdownGrace, in: 0...86_400)
+        guard (1...100_000).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 100000") }
+        guard (0...86_400).contains(shutdownGrace) else { throw ValidationError("--shutdown-grace must be between 0 and 86400 seconds") }
+        guard breakerThreshold >= 0 else { throw ValidationError("--breaker-threshold must be 0 (off) or more") }
         if let families {
             for name in families.split(separator: ",") where TaskFamily(rawValue: String(name)) == nil {
                 throw ValidationError("unknown family '\(name)'; use generation, corruption or verification")
@@ -54,7 +61,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
-        let registry = try EndpointsFile.load(explicit: endpoints)
+        let registry = try EndpointRegistry.loadConfigured(explicit: endpoints)
         try await database.withPool(role: "worker", maxConnections: 4) { pool in
             let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(schema: database.schema))
             var handlers = HandlerRegistry()
@@ -69,6 +76,7 @@ struct WorkerCommand: AsyncParsableCommand {
             if let service {
                 LLMHandlers.register(into: &handlers, service: service)
                 RecipeCatalog.registerHandlers(into: &handlers, service: service)
+                try RecipeCatalog.standard.checkHandlers(in: handlers)
             }
             let worker = Worker(
                 queue: queue, handlers: handlers,
@@ -76,30 +84,19 @@ struct WorkerCommand: AsyncParsableCommand {
                     concurrency: concurrency, kinds: kinds.map { $0.split(separator: ",").map(String.init) },
                     families: families.map { $0.split(separator: ",").compactMap { TaskFamily(rawValue: String($0)) } },
                     shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue,
-                    endpoints: registry.map { $0.names }))
+                    breakerThreshold: breakerThreshold, endpoints: registry.map { $0.names }))
             try await queue.checkSchema()
-            let signals = ShutdownSignals { worker.requestShutdown() }
-            defer { signals.cancel() }
-            try await worker.run()
+            // Usage rows reach llm_usage every second while the worker runs, not only at shutdown.
+            var services: [any Service] = [worker]
+            if let service { services.append(UsageFlusher(llm: service)) }
+            try await ServiceRunner.run(
+                services, shutdownAllowance: .milliseconds(Int64(shutdownGrace * 1_000)) + .seconds(15),
+                logger: Logger(label: "quarry.worker"))
             if let service {
                 try? await service.flushUsage()
                 await service.shutdown()
             }
         }
-    }
-}
-
-/// Where the endpoints file comes from.
-enum EndpointsFile {
-    /// `explicit`, else QUARRY_ENDPOINTS, else ./quarry.endpoints.yaml when it exists; nil when none is configured.
-    static func load(explicit: String?) throws -> EndpointRegistry? {
-        if let path = explicit ?? ProcessInfo.processInfo.environment["QUARRY_ENDPOINTS"] {
-            return try EndpointRegistry.load(path: path)
-        }
-        if FileManager.default.fileExists(atPath: "quarry.endpoints.yaml") {
-            return try EndpointRegistry.load(path: "quarry.endpoints.yaml")
-        }
-        return nil
     }
 }
 

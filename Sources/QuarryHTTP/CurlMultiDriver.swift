@@ -49,8 +49,8 @@ final class CurlMultiDriver: TaskExecutor, @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let configuration: HTTPClient.Configuration
     private let logger: Logger
-    private let inbox = LockedValue(Inbox())
-    private let lifecycle = LockedValue(Lifecycle())
+    private let inbox = Mutex(Inbox())
+    private let lifecycle = Mutex(Lifecycle())
     private let waiter: CurlWaiter
 
     // Driver-thread state.

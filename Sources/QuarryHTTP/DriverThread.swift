@@ -39,7 +39,8 @@ struct DriverThread: @unchecked Sendable {
         #endif
         let rc = pthread_create(&id, nil, { raw in
             let arg: UnsafeMutableRawPointer? = raw
-            let start = Unmanaged<Start>.fromOpaque(arg!).takeRetainedValue()
+            guard let arg else { return nil }  // pthread_create always passes the pointer given below
+            let start = Unmanaged<Start>.fromOpaque(arg).takeRetainedValue()
             start.body()
             return nil
         }, start)

@@ -24,12 +24,16 @@ public struct Endpoint: Sendable, Equatable {
     public var pricePerMillionInput: Double
     /// US dollars per million completion tokens.
     public var pricePerMillionOutput: Double
+    /// Endpoints naming the same namespace share cached answers (for the same model and request); nil
+    /// keeps this endpoint's answers to itself (see `cacheIdentity`).
+    public var cacheNamespace: String?
 
     public init(
         name: String, baseURL: String, model: String, apiKeyEnv: String? = nil, headers: [String: String] = [:],
         rpm: Int? = nil, tpm: Int? = nil, maxInFlight: Int = 256, timeoutSeconds: Double = 120,
-        pricePerMillionInput: Double = 0, pricePerMillionOutput: Double = 0
+        pricePerMillionInput: Double = 0, pricePerMillionOutput: Double = 0, cacheNamespace: String? = nil
     ) {
+        self.cacheNamespace = cacheNamespace
         self.name = name
         self.baseURL = baseURL
         self.model = model
@@ -48,6 +52,20 @@ public struct Endpoint: Sendable, Equatable {
         var base = Substring(baseURL)
         while base.hasSuffix("/") { base = base.dropLast() }
         return base + path
+    }
+
+    /// Who answers, as far as the response cache is concerned: the base URL (normalised: scheme and host
+    /// lowercased, trailing slashes dropped), or `ns:<cache_namespace>` when the endpoints file shares a
+    /// namespace. The model is in every request body, so it is part of the key already. Two providers
+    /// serving the same model name never share answers unless the user says so.
+    public var cacheIdentity: String {
+        if let cacheNamespace { return "ns:" + cacheNamespace }
+        var base = Substring(baseURL)
+        while base.hasSuffix("/") { base = base.dropLast() }
+        guard let schemeEnd = base.range(of: "://") else { return String(base) }
+        let afterScheme = base[schemeEnd.upperBound...]
+        let hostEnd = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
+        return base[..<hostEnd].lowercased() + afterScheme[hostEnd...]
     }
 
     /// What `inputTokens` prompt and `outputTokens` completion tokens cost, in US dollars.

@@ -9,7 +9,7 @@ struct EndpointFileParser {
 
     static let fields: Set<String> = [
         "name", "base_url", "model", "api_key_env", "headers", "rpm", "tpm", "max_in_flight", "timeout_seconds",
-        "price_per_million_input", "price_per_million_output",
+        "price_per_million_input", "price_per_million_output", "cache_namespace",
     ]
 
     /// Header names that carry credentials: refused inline (the key belongs in `api_key_env`). The
@@ -210,6 +210,7 @@ struct EndpointFileParser {
             try bounded("timeout_seconds", try nonNegativeDouble("timeout_seconds", positive: true), Self.timeoutRange, unit: " s") ?? endpoint.timeoutSeconds
         endpoint.pricePerMillionInput = try nonNegativeDouble("price_per_million_input") ?? 0
         endpoint.pricePerMillionOutput = try nonNegativeDouble("price_per_million_output") ?? 0
+        endpoint.cacheNamespace = try optionalString("cache_namespace")
         return endpoint
     }
 

@@ -15,6 +15,7 @@ import Foundation
 ///     timeout_seconds: 60
 ///     price_per_million_input: 0.15
 ///     price_per_million_output: 0.60
+///     cache_namespace: shared-sim     # optional: endpoints naming it share cached answers
 /// ```
 ///
 /// `endpoints` may also be a mapping from name to fields.

@@ -25,20 +25,22 @@ final class InFlightCalls: Sendable {
             return true
         }
         if isLeader {
-            let outcome: Outcome
+            let leaderValue: Result<Value, any Error>
             do {
-                outcome = .success(try await call())
+                leaderValue = .success(try await call())
             } catch {
-                outcome = .failure(error)
+                leaderValue = .failure(error)
             }
+            let outcome: Outcome = leaderValue.map { $0 }
             let followers = waiting.withLock { $0.removeValue(forKey: key) } ?? []
             for follower in followers { follower.resume(returning: outcome) }
-            return (try outcome.get() as! Value, false)
+            return (try leaderValue.get(), false)
         }
         let outcome = await withCheckedContinuation { (continuation: Waiter) in
             let registered = waiting.withLock { waiting in
-                guard waiting[key] != nil else { return false }
-                waiting[key]!.append(continuation)
+                guard var followers = waiting[key] else { return false }
+                followers.append(continuation)
+                waiting[key] = followers
                 return true
             }
             // The leader finished between the check above and now: nothing to wait for.

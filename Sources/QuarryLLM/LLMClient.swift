@@ -37,15 +37,23 @@ public struct LLMClient: Sendable {
     /// POSTs `body` (JSON) to `path` (`/chat/completions`, …).
     /// - Throws: `LLMError` for anything but a 2xx; `CancellationError` when the calling task is cancelled.
     public func send(path: String, body: [UInt8]) async throws -> RawResponse {
-        var headers: HTTPHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
+        try await exchange(.post, path: path, body: body, timeout: .milliseconds(Int64(endpoint.timeoutSeconds * 1_000)))
+    }
+
+    /// GETs `path` (`/models`) with the endpoint's key and headers.
+    public func get(path: String, timeout: Duration) async throws -> RawResponse {
+        try await exchange(.get, path: path, body: nil, timeout: timeout)
+    }
+
+    private func exchange(_ method: HTTPMethod, path: String, body: [UInt8]?, timeout: Duration) async throws -> RawResponse {
+        var headers: HTTPHeaders = ["Accept": "application/json"]
+        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
         if !endpoint.headers.isEmpty {
             for (name, value) in endpoint.headers.sorted(by: { $0.key < $1.key }) { headers.add(name: name, value: value) }
         }
         let key = try apiKey()
         if let key { headers.add(name: "Authorization", value: "Bearer \(key)") }
-        let request = HTTPRequest(
-            method: .post, url: endpoint.url(path), headers: headers, body: body,
-            timeout: .milliseconds(Int64(endpoint.timeoutSeconds * 1_000)))
+        let request = HTTPRequest(method: method, url: endpoint.url(path), headers: headers, body: body ?? [], timeout: timeout)
         let response: HTTPResponse
         do {
             response = try await http.execute(request)
@@ -117,7 +125,9 @@ public struct LLMClient: Sendable {
         case 422: code = .unprocessable
         default: code = .clientError
         }
-        return LLMError(code: code, endpoint: endpoint.name, status: response.status, message: message, retryAfter: retryAfter)
+        var error = LLMError(code: code, endpoint: endpoint.name, status: response.status, message: message, retryAfter: retryAfter)
+        error.errorType = detail.type ?? detail.code
+        return error
     }
 
     static func describe(_ error: any Error) -> String {
@@ -140,15 +150,19 @@ public struct LLMClient: Sendable {
 struct APIErrorBody {
     var message: String?
     var code: String?
+    /// `error.type` (`invalid_request_error`, or a gateway's own, e.g. `no_db_connection`).
+    var type: String?
 
     static func parse(_ body: [UInt8]) -> APIErrorBody {
         guard let json = try? JSONValue.parse(body) else {
             let text = String(decoding: body.prefix(500), as: UTF8.self)
-            return APIErrorBody(message: text.isEmpty ? nil : text, code: nil)
+            return APIErrorBody(message: text.isEmpty ? nil : text, code: nil, type: nil)
         }
         let error = json["error"]
         let message = error?["message"]?.stringValue ?? error?.stringValue ?? json["message"]?.stringValue ?? json["detail"]?.stringValue
-        return APIErrorBody(message: message, code: error?["code"]?.stringValue ?? json["code"]?.stringValue)
+        return APIErrorBody(
+            message: message, code: error?["code"]?.stringValue ?? json["code"]?.stringValue,
+            type: error?["type"]?.stringValue ?? json["type"]?.stringValue)
     }
 
     var isContextLength: Bool {

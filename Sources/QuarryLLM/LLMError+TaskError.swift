@@ -8,7 +8,7 @@ extension LLMError {
 
     /// What the queue should do about this failure:
     /// - 429, and 503 with Retry-After: snooze for that long (no attempt consumed); the service has already
-    ///   slowed its rate for the endpoint.
+    ///   slowed its rate for the endpoint. A 429 without Retry-After snoozes for the endpoint's cooldown.
     /// - other 5xx, timeouts, resets, refused connections, malformed bodies, database trouble: retry
     ///   (an attempt is consumed).
     /// - 400/404/413/422, context length, output that stayed unusable after repair: dead, with the
@@ -16,9 +16,15 @@ extension LLMError {
     /// - 401/403 three times in a row, budget spent, missing key: pause the build.
     /// - an endpoint this worker's file lacks: release the task to workers that have it.
     public var taskError: TaskError {
+        var error = baseTaskError
+        error.signature = failureSignature
+        return error
+    }
+
+    private var baseTaskError: TaskError {
         switch code {
         case .rateLimited:
-            return .snooze(code.rawValue, message, after: Self.snoozeDelay(retryAfter ?? .seconds(2)))
+            return .snooze(code.rawValue, message, after: Self.snoozeDelay(retryAfter ?? cooldown ?? .seconds(2)))
         case .unavailable:
             if let retryAfter { return .snooze(code.rawValue, message, after: Self.snoozeDelay(retryAfter)) }
             return .retryable(code.rawValue, message)
@@ -45,6 +51,35 @@ extension LLMError {
         case .missingAPIKey:
             return TaskError(errorClass: code.rawValue, message: message, action: .pauseBuild(reason: message))
         }
+    }
+
+    /// For failures that say more about the endpoint (its key, URL, model, health) than about one request:
+    /// what the systemic-failure breaker counts task deaths by. Failures tied to one request (context
+    /// length, size, the model's output) and rate limits (handled by backoff) have none.
+    public var failureSignature: FailureSignature? {
+        let hint: String
+        switch code {
+        case .badRequest, .unauthorized, .forbidden, .clientError, .unprocessable, .serverError, .unavailable, .malformedResponse:
+            hint = "check its key and URL"
+        case .notFound:
+            hint = "check its model and URL"
+        case .unknownEndpoint:
+            hint = "check the workers' endpoints file"
+        case .timeout, .connectionReset, .connectFailed, .transport:
+            hint = "check its URL and that it is up"
+        case .rateLimited, .contextLengthExceeded, .payloadTooLarge, .invalidOutput, .budgetExhausted, .missingAPIKey, .database:
+            return nil
+        }
+        let shown = message.count > 200 ? String(message.prefix(200)) + "…" : message
+        let summary: String
+        if let status {
+            summary = "endpoint '\(endpoint)' answered \(status) '\(shown)'"
+        } else {
+            summary = "endpoint '\(endpoint)' failed (\(code.rawValue): \(shown))"
+        }
+        let key = [endpoint, status.map(String.init) ?? code.rawValue, errorType ?? "", FailureSignature.messageClass(message)]
+            .joined(separator: "|")
+        return FailureSignature(key: key, summary: summary, hint: hint)
     }
 
     /// The class recorded with the attempt: the exact status where there is one (`http_502`).

@@ -62,6 +62,10 @@ public struct LLMError: Error, Sendable, CustomStringConvertible {
     public var authFailuresInARow: Int
     /// For `budgetExhausted`: the build's budget in US dollars.
     public var budgetUSD: Double?
+    /// The error type (or code) the endpoint's body named, e.g. `invalid_request_error`.
+    public var errorType: String?
+    /// For a 429 without Retry-After: how long this process holds off the endpoint (`CongestionControl`).
+    public var cooldown: Duration?
 
     public init(
         code: Code, endpoint: String, status: Int? = nil, message: String, retryAfter: Duration? = nil,

@@ -75,7 +75,7 @@ extension LLMService {
         let context = try await context(build: build, kind: kind, sample: sample)
         let model = runtime.endpoint.model
         let originalBody = request.body(model: model)
-        let key = CacheKey.make(path: Self.chatPath, body: originalBody, sample: sample)
+        let key = CacheKey.make(identity: runtime.endpoint.cacheIdentity, path: Self.chatPath, body: originalBody, sample: sample)
 
         if let hit = try await cachedAnswer(ChatCompletionResponse.self, key: key, runtime: runtime, context: context, record: false),
             let choice = hit.response.choices.first,

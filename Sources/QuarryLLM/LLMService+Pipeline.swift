@@ -81,6 +81,7 @@ extension LLMService {
         defer { runtime.slots.release() }
         runtime.limiter.setWorkers(await workers.current())
         try await runtime.limiter.acquire(tokens: estimatedTokens)
+        let sentAt = try await runtime.congestion.acquire()
         let usageKey = UsageRecorder.Key(build: context.build, kind: context.kind, endpoint: endpoint.name, model: endpoint.model)
         let raw: LLMClient.RawResponse
         do {
@@ -88,6 +89,9 @@ extension LLMService {
         } catch var error as LLMError {
             usage?.record(usageKey, UsageRecorder.Totals(errors: 1))
             switch error.code {
+            case .rateLimited where error.retryAfter == nil:
+                // No word on when to come back: hold the whole process off the endpoint and slow down.
+                error.cooldown = runtime.congestion.rateLimited(sentAt: sentAt)
             case .rateLimited:
                 runtime.limiter.rateLimited()
             case .unavailable where error.retryAfter != nil:
@@ -95,8 +99,9 @@ extension LLMService {
                 runtime.limiter.rateLimited()
             case .unauthorized, .forbidden:
                 error.authFailuresInARow = authFailures.withLock { counts in
-                    counts[endpoint.name, default: 0] += 1
-                    return counts[endpoint.name]!
+                    let failures = counts[endpoint.name, default: 0] + 1
+                    counts[endpoint.name] = failures
+                    return failures
                 }
             default:
                 break
@@ -105,6 +110,7 @@ extension LLMService {
             throw error
         }
         authFailures.withLock { $0[endpoint.name] = 0 }
+        runtime.congestion.succeeded(sentAt: sentAt)
         let response: Response
         do {
             response = try runtime.client.decode(Response.self, raw.body)
@@ -147,7 +153,7 @@ extension LLMService {
     ) async throws -> Answer<Response> {
         let runtime = try runtime(name)
         let context = try await context(build: build, kind: kind, sample: sample)
-        let key = CacheKey.make(path: path, body: body, sample: sample)
+        let key = CacheKey.make(identity: runtime.endpoint.cacheIdentity, path: path, body: body, sample: sample)
         if let hit = try await cachedAnswer(Response.self, key: key, runtime: runtime, context: context, record: false), accept(hit.response) {
             recordCacheHit(runtime: runtime, context: context)
             return hit

@@ -13,7 +13,12 @@ extension LLMService {
                 TextCompletionResponse.self, path: "/completions", body: body, endpoint: name, build: build, kind: kind, sample: 0,
                 estimatedTokens: prompt.utf8.count / 4 + 1, accept: { $0.choices.first?.logprobs != nil })
         }
-        let logprobs = answer.response.choices[0].logprobs!
+        guard let logprobs = answer.response.choices.first?.logprobs else {
+            // `accept` keeps answers without log-probs out of the cache, but the endpoint may still send one.
+            throw LLMError(
+                code: .invalidOutput, endpoint: name,
+                message: "the endpoint answered /completions without logprobs; it must support echo + logprobs (vLLM, llama.cpp)")
+        }
         return LogprobsResult(
             tokens: logprobs.tokens, tokenLogprobs: logprobs.tokenLogprobs, model: answer.response.model ?? model,
             usage: answer.usage, cached: answer.cached)

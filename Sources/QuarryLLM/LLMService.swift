@@ -32,6 +32,7 @@ public final class LLMService: Sendable {
     struct EndpointRuntime: Sendable {
         var client: LLMClient
         var limiter: EndpointRateLimiter
+        var congestion: CongestionControl
         var slots: AsyncSemaphore
         var endpoint: Endpoint { client.endpoint }
     }
@@ -61,11 +62,15 @@ public final class LLMService: Sendable {
         let tuning = EndpointRateLimiter.Tuning(
             burstSeconds: configuration.rateBurstSeconds, decreaseFactor: configuration.rateDecreaseFactor,
             increasePerSecond: configuration.rateIncreasePerSecond)
+        let congestionTuning = CongestionControl.Tuning(
+            decreaseFactor: configuration.stormDecreaseFactor, increasePerSecond: configuration.stormIncreasePerSecond,
+            baseCooldown: configuration.stormBaseCooldown, maxCooldown: configuration.stormMaxCooldown)
         var runtimes: [String: EndpointRuntime] = [:]
         for (name, endpoint) in registry.endpoints {
             runtimes[name] = EndpointRuntime(
                 client: LLMClient(endpoint: endpoint, http: http, environment: environment),
                 limiter: EndpointRateLimiter(rpm: endpoint.rpm, tpm: endpoint.tpm, tuning: tuning),
+                congestion: CongestionControl(tuning: congestionTuning),
                 slots: AsyncSemaphore(permits: endpoint.maxInFlight))
         }
         self.runtimes = runtimes
@@ -90,6 +95,16 @@ public final class LLMService: Sendable {
         try await usage?.flush()
     }
 
+    /// Writes buffered usage rows every `usageFlushInterval` until the calling task is cancelled, so
+    /// `llm_usage` keeps up while a worker runs, including when its calls pause. Run it beside the worker.
+    public func runUsageFlusher() async {
+        guard let usage else { return }
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: configuration.usageFlushInterval) } catch { return }
+            do { try await usage.flush() } catch { logger.warning("could not record LLM usage (kept for the next flush): \(error)") }
+        }
+    }
+
     /// Flushes usage and, if the service created its HTTP client, shuts it down.
     public func shutdown() async {
         do { try await flushUsage() } catch { logger.error("could not write the last LLM usage rows: \(error)") }
@@ -99,6 +114,13 @@ public final class LLMService: Sendable {
     /// This process's current request rate for `endpoint` (after sharing and AIMD), for monitoring.
     public func currentRequestsPerMinute(endpoint: String) -> Double? {
         runtimes[endpoint]?.limiter.snapshot.requestsPerMinute
+    }
+
+    /// How this process is backing off `endpoint` after 429s without Retry-After: the learned cap on its
+    /// request rate (per second; nil when there is none), the cooldown left, and the bursts so far.
+    public func congestion(endpoint: String) -> (requestsPerSecond: Double?, cooldownRemaining: Duration?, bursts: Int)? {
+        guard let snapshot = runtimes[endpoint]?.congestion.snapshot else { return nil }
+        return (snapshot.requestsPerSecond, snapshot.cooldownRemaining, snapshot.bursts)
     }
 
     /// The typed client for `endpoint` (no cache, limits or accounting).
@@ -113,23 +135,5 @@ public final class LLMService: Sendable {
                 message: "no endpoint named '\(name)' in \(registry.source) (configured: \(registry.names.joined(separator: ", ")))")
         }
         return runtime
-    }
-}
-
-extension LLMService {
-    /// The default endpoints file, looked for in the working directory.
-    public static let defaultEndpointsFile = "quarry.endpoints.yaml"
-
-    /// The service a worker process runs with: endpoints from `path` (`--endpoints`), or from
-    /// `quarry.endpoints.yaml` when no path is given and that file exists; nil when no path is given and
-    /// there is no such file (the worker then runs without LLM kinds). A given path that cannot be read
-    /// is an error.
-    public static func forWorker(
-        endpointsPath path: String?, queue: TaskQueue, configuration: LLMServiceConfiguration = LLMServiceConfiguration(),
-        logger: Logger = Logger(label: "quarry.llm")
-    ) throws -> LLMService? {
-        let file = path ?? defaultEndpointsFile
-        if path == nil && !FileManager.default.fileExists(atPath: file) { return nil }
-        return try LLMService(registry: try EndpointRegistry.load(path: file), queue: queue, configuration: configuration, logger: logger)
     }
 }

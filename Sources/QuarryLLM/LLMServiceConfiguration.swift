@@ -23,6 +23,15 @@ public struct LLMServiceConfiguration: Sendable {
     public var rateDecreaseFactor: Double
     /// …and regains this fraction of its share every second without one.
     public var rateIncreasePerSecond: Double
+    /// 429s without Retry-After (see `CongestionControl`): each burst multiplies this process's request
+    /// rate for the endpoint by this…
+    public var stormDecreaseFactor: Double
+    /// …which regains this fraction of the rate the last burst hit at, per second;
+    public var stormIncreasePerSecond: Double
+    /// the endpoint is held off for this long after a burst, doubled per burst in a row (with jitter)…
+    public var stormBaseCooldown: Duration
+    /// …up to this.
+    public var stormMaxCooldown: Duration
     /// The HTTP client's settings when the service creates its own.
     public var http: HTTPClient.Configuration
     /// Run each call (cache lookup, limits, HTTP, decoding, accounting) on one of the HTTP client's driver
@@ -36,8 +45,14 @@ public struct LLMServiceConfiguration: Sendable {
         cacheEnabled: Bool = true, maxRepairs: Int = 2, rawOutputLimit: Int = LLMServiceConfiguration.defaultRawOutputLimit,
         workerCountRefresh: Duration = .seconds(5), workerCountKind: String? = nil, usageFlushInterval: Duration = .seconds(1),
         budgetRefreshInterval: Duration = .seconds(2), rateBurstSeconds: Double = 1, rateDecreaseFactor: Double = 0.75,
-        rateIncreasePerSecond: Double = 0.1, http: HTTPClient.Configuration = .init(), runsOnHTTPDriver: Bool = true
+        rateIncreasePerSecond: Double = 0.1, stormDecreaseFactor: Double = 0.5, stormIncreasePerSecond: Double = 0.02,
+        stormBaseCooldown: Duration = .seconds(1), stormMaxCooldown: Duration = .seconds(60),
+        http: HTTPClient.Configuration = .init(), runsOnHTTPDriver: Bool = true
     ) {
+        self.stormDecreaseFactor = stormDecreaseFactor
+        self.stormIncreasePerSecond = stormIncreasePerSecond
+        self.stormBaseCooldown = stormBaseCooldown
+        self.stormMaxCooldown = stormMaxCooldown
         self.cacheEnabled = cacheEnabled
         self.maxRepairs = maxRepairs
         self.rawOutputLimit = rawOutputLimit

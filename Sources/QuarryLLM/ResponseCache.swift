@@ -37,13 +37,18 @@ struct ResponseCache: Sendable {
     }
 }
 
-/// The cache key: SHA-256 over the API path, the canonical request body (model, messages, generation
-/// parameters and output schema are all in it, keys sorted) and the sample index. The sample index lets a
-/// recipe ask for several independent samples of one prompt and still have each cached on its own.
+/// The cache key: SHA-256 over who answers (`Endpoint.cacheIdentity`: its base URL, or a shared
+/// `cache_namespace`), the API path, the canonical request body (model, messages, generation parameters
+/// and output schema are all in it, keys sorted) and the sample index. The identity keeps a provider's
+/// answers from being served for another provider's endpoint that names the same model (a broken key on
+/// one must not be hidden by answers cached from the other). The sample index lets a recipe ask for
+/// several independent samples of one prompt and still have each cached on its own.
 public enum CacheKey {
-    public static func make(path: String, body: JSONValue, sample: Int) -> [UInt8] {
+    public static func make(identity: String, path: String, body: JSONValue, sample: Int) -> [UInt8] {
         var hasher = SHA256()
-        hasher.update("quarry-llm-cache-v1\n")
+        hasher.update("quarry-llm-cache-v2\n")
+        hasher.update(identity)
+        hasher.update("\n")
         hasher.update(path)
         hasher.update("\n")
         hasher.update(body.canonicalBytes)

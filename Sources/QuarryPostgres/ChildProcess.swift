@@ -1,14 +1,14 @@
 import Foundation
+import Synchronization
 
 /// A child process started with posix_spawn, its output in a file. Used for `pg_ctl`, for the worker
 /// processes benchmarks and the demo start, and by tests. Killed on deinit if still running.
 /// (Foundation's Process can miss a child's exit when waited on off the main thread.)
-public final class ChildProcess: @unchecked Sendable {
-    // @unchecked: `pid` and `outputPath` are set once in init; `exitStatus` is only touched through `lock`.
+public final class ChildProcess: Sendable {
     public let pid: pid_t
     public let outputPath: String
-    private let lock = NSLock()
-    private var exitStatus: Int32?
+    /// The raw wait status once the process has been reaped.
+    private let exitStatus = Mutex<Int32?>(nil)
 
     public init(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], removing removed: [String] = [],
@@ -48,15 +48,13 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// The exit status if the process has exited (reaping it), else nil.
     public func exitStatusIfExited() -> Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let exitStatus { return exitStatus }
-        var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid {
+        exitStatus.withLock { exitStatus in
+            if let exitStatus { return exitStatus }
+            var status: Int32 = 0
+            guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
             exitStatus = status
             return status
         }
-        return nil
     }
 
     /// Waits (polling) for the process to exit; returns its exit code, or nil on timeout.
@@ -83,9 +81,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     private func recordExit(_ status: Int32) {
-        lock.lock()
-        exitStatus = status
-        lock.unlock()
+        exitStatus.withLock { $0 = status }
     }
 }
 

@@ -13,7 +13,7 @@ import Logging
 /// statement is sent and re-established with backoff, up to `reconnectTimeout`; callers see an error only
 /// for the statement that was in flight when the connection broke, or once reconnecting has timed out.
 ///
-/// `@unchecked Sendable`: all mutable state (`handle`, `inTransaction`) is read and written only from
+/// `@unchecked Sendable`: all mutable state (`handle`, `inTransaction`, `hasConnectedBefore`, `closed`) is read and written only from
 /// `queue`, a serial queue, which is what makes sharing the reference across tasks safe.
 public final class PostgresConnection: @unchecked Sendable {
     public let configuration: PostgresConfiguration
@@ -123,18 +123,17 @@ public final class PostgresConnection: @unchecked Sendable {
         reconnect: Bool = true, _ body: @escaping @Sendable (OpaquePointer) throws -> T
     ) async throws -> T {
         let deadline = ContinuousClock.now + configuration.reconnectTimeout
-        var delay = Duration.milliseconds(50)
-        while true {
-            do {
-                return try await onQueue {
-                    let handle = try self.liveHandle()
-                    return try body(handle)
-                }
-            } catch let error as PostgresError where error.code == .connectFailed && reconnect {
-                guard ContinuousClock.now + delay < deadline else { throw error }
-                logger.warning("PostgreSQL unreachable, retrying in \(delay): \(error.message)")
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(2))
+        return try await Backoff(initial: .milliseconds(50), maximum: .seconds(2)).retrying(
+            until: deadline,
+            // Only an unreachable server is worth waiting for; bad credentials or a missing database are not.
+            shouldRetry: { reconnect && ($0 as? PostgresError)?.code == .connectFailed },
+            onRetry: { error, delay in
+                self.logger.warning("PostgreSQL unreachable, retrying in \(delay): \((error as? PostgresError)?.message ?? "\(error)")")
+            }
+        ) {
+            try await onQueue {
+                let handle = try self.liveHandle()
+                return try body(handle)
             }
         }
     }
@@ -197,10 +196,7 @@ public final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(handle)).trimmingWhitespace()
             PQfinish(handle)
-            throw PostgresError(
-                code: .connectFailed,
-                message: "cannot connect to PostgreSQL at \(configuration.redactedDescription): \(message)",
-                hint: "set --database-url, QUARRY_DATABASE_URL or PGHOST/PGPORT/PGUSER/PGDATABASE")
+            throw PostgresError.classifyConnectFailure(message, target: configuration.redactedDescription)
         }
         PQsetNoticeProcessor(handle, { _, _ in }, nil)  // NOTICEs (e.g. "already exists, skipping") are noise here
         return handle
@@ -245,7 +241,7 @@ public final class PostgresConnection: @unchecked Sendable {
         let result: OpaquePointer? = storage.withUnsafeBufferPointer { base in
             let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in
                 guard offset >= 0 else { return nil }
-                return UnsafeRawPointer(base.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
+                return base.baseAddress.map { UnsafeRawPointer($0 + offset).assumingMemoryBound(to: CChar.self) }
             }
             return PQexecParams(
                 handle, query.sql, Int32(values.count), types, pointers, lengths, formats,
@@ -269,8 +265,8 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     func serverError(_ result: OpaquePointer, handle: OpaquePointer, query: String?) -> PostgresError {
-        func field(_ code: Character) -> String? {
-            guard let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+        func field(_ code: Unicode.Scalar) -> String? {
+            guard let value = PQresultErrorField(result, Int32(code.value)) else { return nil }
             return String(cString: value)
         }
         let sqlState = field("C")

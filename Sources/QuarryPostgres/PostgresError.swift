@@ -5,8 +5,14 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         /// The connection broke (network, server crash or restart). Safe to retry on a new connection
         /// if the statement is idempotent or was not committed.
         case connectionLost = "connection_lost"
-        /// Could not open a connection at all.
+        /// Could not open a connection at all: the server did not answer (down, restarting, wrong host or
+        /// port). Retried with backoff, since a restarting server comes back.
         case connectFailed = "connect_failed"
+        /// The server answered and refused the login: wrong password, unknown role, no pg_hba.conf entry
+        /// (SQLSTATE 28P01/28000). Never retried: waiting does not fix credentials.
+        case authenticationFailed = "authentication_failed"
+        /// The server answered and the database named in the URL does not exist (SQLSTATE 3D000). Never retried.
+        case databaseNotFound = "database_not_found"
         /// SQLSTATE 40001: the transaction lost a serialization race; retry it.
         case serializationFailure = "serialization_failure"
         /// SQLSTATE 40P01: the server broke a deadlock by aborting this transaction; retry it.
@@ -62,7 +68,37 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     /// The connection this came from can no longer be used.
     public var isConnectionFailure: Bool {
-        code == .connectionLost || code == .connectFailed || code == .adminShutdown
+        switch code {
+        case .connectionLost, .connectFailed, .adminShutdown, .authenticationFailed, .databaseNotFound: true
+        default: false
+        }
+    }
+
+    /// A failed connection attempt, classified from libpq's message (libpq gives no SQLSTATE before a connection
+    /// exists): refusals that waiting cannot fix are `authenticationFailed` or `databaseNotFound`, the rest
+    /// `connectFailed`. `target` is the connection string without its password.
+    public static func classifyConnectFailure(_ message: String, target: String) -> PostgresError {
+        let lowered = message.lowercased()
+        let authentication = [
+            "authentication failed", "no pg_hba.conf entry", "pg_hba.conf rejects", "no password supplied",
+            "password is required", "permission denied for database", "is not permitted to log in",
+        ]
+        if authentication.contains(where: lowered.contains) || (lowered.contains("role \"") && lowered.contains("does not exist")) {
+            return PostgresError(
+                code: .authenticationFailed, sqlState: "28000",
+                message: "PostgreSQL at \(target) refused the login: \(message)",
+                hint: "check the user and password (in the URL, PGUSER/PGPASSWORD or ~/.pgpass) and pg_hba.conf; not retried")
+        }
+        if lowered.contains("database \""), lowered.contains("does not exist") {
+            return PostgresError(
+                code: .databaseNotFound, sqlState: "3D000",
+                message: "PostgreSQL at \(target): \(message)",
+                hint: "create the database (createdb NAME) or fix the database name in the URL; not retried")
+        }
+        return PostgresError(
+            code: .connectFailed,
+            message: "cannot connect to PostgreSQL at \(target): \(message)",
+            hint: "set --database-url, QUARRY_DATABASE_URL or PGHOST/PGPORT/PGUSER/PGDATABASE")
     }
 
     public var description: String {

@@ -25,13 +25,18 @@ public final class PostgresListener: Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
 
-    public init(configuration: PostgresConfiguration, channels: [String], logger: Logger = Logger(label: "quarry.listener")) {
+    /// Throws when the process cannot create the wake-up pipe (out of file descriptors).
+    public init(configuration: PostgresConfiguration, channels: [String], logger: Logger = Logger(label: "quarry.listener")) throws {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else {
+            throw PostgresError(
+                code: .other, message: "cannot create the LISTEN thread's wake-up pipe: \(String(cString: strerror(errno)))",
+                hint: "the process may be out of file descriptors (ulimit -n)")
+        }
         self.configuration = configuration
         self.channels = channels
         self.logger = logger
         (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(10_000))
-        var fds: [Int32] = [0, 0]
-        if pipe(&fds) != 0 { fatalError("pipe() failed: \(errno)") }
         _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
         _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
         wakeRead = fds[0]
@@ -63,7 +68,7 @@ public final class PostgresListener: Sendable {
 
     private func run() {
         var reconnect = false
-        var delayMs: Int32 = 50
+        var backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2))
         while !isStopping {
             let handle: OpaquePointer
             do {
@@ -77,13 +82,17 @@ public final class PostgresListener: Sendable {
                     }
                     PQclear(result)
                 }
+            } catch let error as PostgresError where !error.isRetryable {
+                // Bad credentials or a missing database: waiting will not help, and consumers poll anyway.
+                logger.error("listener gives up: \(error)")
+                break
             } catch {
-                logger.warning("listener cannot connect, retrying in \(delayMs) ms: \(error)")
-                waitForWake(timeoutMs: delayMs)
-                delayMs = min(delayMs * 2, 2_000)
+                let delay = backoff.next()
+                logger.warning("listener cannot connect, retrying in \(delay): \(error)")
+                waitForWake(timeoutMs: Int32(delay.milliseconds))
                 continue
             }
-            delayMs = 50
+            backoff.reset()
             continuation.yield(.connected(reconnect: reconnect))
             if reconnect { logger.info("listener reconnected") }
             reconnect = true

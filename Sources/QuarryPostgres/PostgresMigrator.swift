@@ -137,6 +137,9 @@ public struct PostgresMigrator: Sendable {
     /// SHA-256 of the file's text, computed by the server so client and server agree on bytes.
     private func checksum(of migration: Migration, on connection: PostgresConnection) async throws -> String {
         let rows = try await connection.query("SELECT encode(sha256(convert_to(\(migration.sql), 'UTF8')), 'hex') AS sum")
-        return try rows.firstRow!.decode(String.self, "sum")
+        guard let row = rows.firstRow else {
+            throw PostgresError(code: .other, message: "the checksum query for \(migration.fileName) returned no row")
+        }
+        return try row.decode(String.self, "sum")
     }
 }

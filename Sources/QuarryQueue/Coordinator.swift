@@ -1,11 +1,14 @@
 import Logging
 import QuarryPostgres
+import ServiceLifecycle
 
 /// Drives builds through their graphs: seeds first-stage tasks, expands finished tasks into their
-/// children (fan-out, fan-in), and marks a build completed when nothing is left to run or expand.
+/// children (fan-out, fan-in), and ends a build when nothing is left to run or expand, as
+/// `completed`, `completed_with_errors` or `failed` (`BuildOutcome`).
 /// One coordinator leads per schema (advisory lock); others stand by and take over when it dies.
-/// Wakes on the finished-task NOTIFY, and polls regardless.
-public final class Coordinator: Sendable {
+/// Wakes on the finished-task NOTIFY, and polls regardless. A `Service`: it stops on graceful shutdown or
+/// cancellation (expansion is idempotent, so stopping mid-pass loses nothing).
+public final class Coordinator: Service, Sendable {
     public let queue: TaskQueue
     /// Graphs by recipe name; builds whose recipe is not here are left alone.
     public let graphs: [String: BuildGraph]
@@ -22,16 +25,20 @@ public final class Coordinator: Sendable {
         self.lock = LeaderLock(name: "quarry.coordinator." + queue.configuration.schema, configuration: configuration, logger: logger)
     }
 
-    /// Runs until the surrounding task is cancelled. Also runs a rescuer (which leads separately).
-    public func run() async {
-        let listener = PostgresListener(configuration: queue.pool.configuration, channels: [queue.configuration.finishedChannel])
+    /// Runs until graceful shutdown or cancellation. Also runs a rescuer (which leads separately).
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown { try await self.coordinate() }
+    }
+
+    private func coordinate() async throws {
+        let listener = try PostgresListener(configuration: queue.pool.configuration, channels: [queue.configuration.finishedChannel])
         listener.start()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [wake] in
                 for await _ in listener.events { wake.signal() }
             }
             let rescuer = Rescuer(queue: queue)
-            group.addTask { await rescuer.run() }
+            group.addTask { try? await rescuer.run() }
             await loop()
             listener.stop()
             group.cancelAll()
@@ -70,9 +77,9 @@ public final class Coordinator: Sendable {
             if report.parentsExpanded > 0 {
                 busy = true
                 logger.debug("build \(build.id): expanded \(report.parentsExpanded) task(s) into \(report.childrenCreated)")
-            } else if try await queue.isBuildDrained(build.id) {
-                try await queue.finishBuild(build.id, state: "completed")
-                logger.info("build \(build.id) completed")
+            } else if try await queue.isBuildDrained(build.id), let outcome = try await queue.finishDrainedBuild(build.id) {
+                let text = "build \(build.id) \(outcome.state.rawValue)" + (outcome.reason.map { ": \($0)" } ?? "")
+                if outcome.state == .completed { logger.info("\(text)") } else { logger.warning("\(text)") }
             }
         }
         return busy

@@ -9,6 +9,9 @@ public struct QueueConfiguration: Sendable {
     public var heartbeatInterval: Duration
     /// Snoozes (rate limits) allowed per task before a snooze counts as a failed attempt.
     public var maxSnoozes: Int
+    /// A task's snoozes are counted on it (`tasks.snoozes`); only its first and every this-many-th snooze
+    /// writes a `task_attempts` row.
+    public var snoozeLogEvery: Int
     /// Completion buffers are flushed at least this often…
     public var flushInterval: Duration
     /// …or as soon as this many outcomes are waiting.
@@ -20,13 +23,14 @@ public struct QueueConfiguration: Sendable {
 
     public init(
         schema: String = "quarry", leaseDuration: Duration = .seconds(30), heartbeatInterval: Duration = .seconds(5),
-        maxSnoozes: Int = 100, flushInterval: Duration = .milliseconds(50), flushBatchSize: Int = 500,
+        maxSnoozes: Int = 100, snoozeLogEvery: Int = 20, flushInterval: Duration = .milliseconds(50), flushBatchSize: Int = 500,
         pollInterval: Duration = .seconds(1), notifyDebounce: Duration = .milliseconds(100)
     ) {
         self.schema = schema
         self.leaseDuration = leaseDuration
         self.heartbeatInterval = heartbeatInterval
         self.maxSnoozes = maxSnoozes
+        self.snoozeLogEvery = max(1, snoozeLogEvery)
         self.flushInterval = flushInterval
         self.flushBatchSize = flushBatchSize
         self.pollInterval = pollInterval
@@ -37,11 +41,4 @@ public struct QueueConfiguration: Sendable {
     public var taskChannel: String { "\(schema)_tasks" }
     /// The channel workers NOTIFY when tasks finish (the coordinator listens).
     public var finishedChannel: String { "\(schema)_finished" }
-}
-
-extension Duration {
-    /// Whole milliseconds, for SQL intervals.
-    public var milliseconds: Int {
-        Int(components.seconds) * 1_000 + Int(components.attoseconds / 1_000_000_000_000_000)
-    }
 }

@@ -1,10 +1,11 @@
 import Logging
 import QuarryPostgres
+import ServiceLifecycle
 
 /// Runs `TaskQueue.rescue()` in exactly one process per schema at a time (see `LeaderLock`): any worker
 /// or coordinator may run a Rescuer; the one holding the lock rescues, the others stand by and take over
-/// at their next tick when the holder dies.
-public final class Rescuer: Sendable {
+/// at their next tick when the holder dies. A `Service` that stops on graceful shutdown or cancellation.
+public final class Rescuer: Service, Sendable {
     let queue: TaskQueue
     let lock: LeaderLock
     let logger: Logger
@@ -17,8 +18,12 @@ public final class Rescuer: Sendable {
         self.logger = logger
     }
 
-    /// Ticks every heartbeat interval until the surrounding task is cancelled.
-    public func run() async {
+    /// Ticks every heartbeat interval until graceful shutdown or cancellation.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.tick() }
+    }
+
+    private func tick() async {
         while !Task.isCancelled {
             do {
                 if try await lock.acquire() { _ = try await queue.rescue() }

@@ -22,11 +22,15 @@ public struct TaskError: Error, Sendable, CustomStringConvertible {
     public var errorClass: String
     public var message: String
     public var action: Action
+    /// Set when the failure is likely to hit every task the same way (a bad key, a wrong URL, an unknown
+    /// model): the worker's systemic-failure breaker counts deaths by it.
+    public var signature: FailureSignature?
 
-    public init(errorClass: String, message: String, action: Action) {
+    public init(errorClass: String, message: String, action: Action, signature: FailureSignature? = nil) {
         self.errorClass = errorClass
         self.message = message
         self.action = action
+        self.signature = signature
     }
 
     public static func retryable(_ errorClass: String, _ message: String, after: Duration? = nil) -> TaskError {

@@ -6,10 +6,12 @@ public struct BuildInfo: Sendable, Equatable {
     public var id: Int
     public var name: String
     public var recipe: String?
-    public var state: String
+    public var state: BuildState
     public var stateReason: String?
     public var spec: String
     public var budgetUSD: Double?
+    /// Dead ÷ (completed + dead) above which the drained build is `failed` (nil: the default, 0.2).
+    public var maxDeadFraction: Double?
     public var createdAt: Date
     public var finishedAt: Date?
 }
@@ -19,12 +21,13 @@ extension TaskQueue {
     /// With `pausedReason` the build starts paused (e.g. while its records load), so no coordinator can
     /// seed it half-loaded; `resumeBuild` starts it.
     public func createBuild(
-        name: String, recipe: String? = nil, spec: String = "{}", budgetUSD: Double? = nil, pausedReason: String? = nil
+        name: String, recipe: String? = nil, spec: String = "{}", budgetUSD: Double? = nil, maxDeadFraction: Double? = nil,
+        pausedReason: String? = nil
     ) async throws -> Int {
         let rows = try await pool.query(
             """
-            INSERT INTO \(identifier: schema).builds (name, recipe, spec, budget_usd, state, state_reason)
-            VALUES (\(name), \(recipe), \(PostgresRawJSON(spec)), \(budgetUSD),
+            INSERT INTO \(identifier: schema).builds (name, recipe, spec, budget_usd, max_dead_fraction, state, state_reason)
+            VALUES (\(name), \(recipe), \(PostgresRawJSON(spec)), \(budgetUSD), \(maxDeadFraction),
                     CASE WHEN \(pausedReason)::text IS NULL THEN 'active' ELSE 'paused' END, \(pausedReason))
             RETURNING id
             """)
@@ -34,7 +37,7 @@ extension TaskQueue {
     public func build(_ id: Int) async throws -> BuildInfo? {
         let rows = try await pool.query(
             """
-            SELECT id, name, recipe, state, state_reason, spec::text AS spec, budget_usd, created_at, finished_at
+            SELECT id, name, recipe, state, state_reason, spec::text AS spec, budget_usd, max_dead_fraction, created_at, finished_at
             FROM \(identifier: schema).builds WHERE id = \(id)
             """)
         return try rows.firstRow.map(Self.buildInfo)
@@ -43,19 +46,25 @@ extension TaskQueue {
     public func builds(limit: Int = 50) async throws -> [BuildInfo] {
         let rows = try await pool.query(
             """
-            SELECT id, name, recipe, state, state_reason, spec::text AS spec, budget_usd, created_at, finished_at
+            SELECT id, name, recipe, state, state_reason, spec::text AS spec, budget_usd, max_dead_fraction, created_at, finished_at
             FROM \(identifier: schema).builds ORDER BY id DESC LIMIT \(limit)
             """)
         return try rows.map(Self.buildInfo)
     }
 
     static func buildInfo(_ row: PostgresRow) throws -> BuildInfo {
-        BuildInfo(
+        let stateText = try row.decode(String.self, "state")
+        guard let state = BuildState(rawValue: stateText) else {
+            throw PostgresError(
+                code: .invalidValue, message: "build state '\(stateText)' is not one this version of Quarry knows (migrate, or upgrade)",
+                column: "state")
+        }
+        return BuildInfo(
             id: try row.decode(Int.self, "id"), name: try row.decode(String.self, "name"),
-            recipe: try row.decode(String?.self, "recipe"), state: try row.decode(String.self, "state"),
+            recipe: try row.decode(String?.self, "recipe"), state: state,
             stateReason: try row.decode(String?.self, "state_reason"), spec: try row.decode(String.self, "spec"),
-            budgetUSD: try row.decode(Double?.self, "budget_usd"), createdAt: try row.decode(Date.self, "created_at"),
-            finishedAt: try row.decode(Date?.self, "finished_at"))
+            budgetUSD: try row.decode(Double?.self, "budget_usd"), maxDeadFraction: try row.decode(Double?.self, "max_dead_fraction"),
+            createdAt: try row.decode(Date.self, "created_at"), finishedAt: try row.decode(Date?.self, "finished_at"))
     }
 
     /// Pauses a build: its tasks stay where they are and are not claimed until `resumeBuild`.
@@ -80,13 +89,23 @@ extension TaskQueue {
         return !rows.isEmpty
     }
 
-    /// Marks a build finished (`completed` or `failed`) with an optional reason.
-    public func finishBuild(_ id: Int, state: String = "completed", reason: String? = nil) async throws {
-        try await pool.query(
+    /// Ends a drained build with the outcome its task counts call for (`BuildOutcome.decide`) and returns
+    /// it; nil when the build was no longer active (paused or finished meanwhile).
+    @discardableResult
+    public func finishDrainedBuild(_ id: Int) async throws -> BuildOutcome? {
+        guard let build = try await build(id), build.state == .active else { return nil }
+        var stages: [String: BuildOutcome.StageCount] = [:]
+        for (kind, states) in try await stageCounts(buildID: id) {
+            stages[kind] = BuildOutcome.StageCount(completed: states["completed"] ?? 0, dead: states["dead"] ?? 0)
+        }
+        let outcome = BuildOutcome.decide(stages: stages, maxDeadFraction: build.maxDeadFraction)
+        let rows = try await pool.query(
             """
-            UPDATE \(identifier: schema).builds SET state = \(state), state_reason = \(reason), finished_at = now(), updated_at = now()
-            WHERE id = \(id) AND state IN ('active', 'paused')
+            UPDATE \(identifier: schema).builds
+            SET state = \(outcome.state.rawValue), state_reason = \(outcome.reason), finished_at = now(), updated_at = now()
+            WHERE id = \(id) AND state = 'active' RETURNING id
             """)
+        return rows.isEmpty ? nil : outcome
     }
 
     /// Cancels a build: waiting and running tasks become `cancelled` (running ones stop at their worker's
@@ -131,7 +150,8 @@ extension TaskQueue {
         return !rows.isEmpty
     }
 
-    /// Puts a build's dead tasks (optionally of one kind) back in the queue with fresh attempts.
+    /// Puts a build's dead tasks (optionally of one kind) back in the queue with fresh attempts. A finished
+    /// build becomes active again; a paused one stays paused until resumed.
     @discardableResult
     public func retryDead(buildID: Int, kind: String? = nil) async throws -> Int {
         let count = try await pool.transaction { tx in
@@ -145,8 +165,10 @@ extension TaskQueue {
                 try await tx.query(
                     """
                     UPDATE \(identifier: schema).builds SET state = 'active', state_reason = NULL, finished_at = NULL, updated_at = now()
-                    WHERE id = \(buildID) AND state IN ('completed', 'failed')
+                    WHERE id = \(buildID) AND state IN ('completed', 'completed_with_errors', 'failed')
                     """)
+                // The deaths that made the streak are undone: the breaker starts counting afresh.
+                try await tx.query("DELETE FROM \(identifier: schema).failure_streaks WHERE build_id = \(buildID)")
             }
             return rows.affectedRows
         }

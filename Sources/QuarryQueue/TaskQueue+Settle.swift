@@ -74,7 +74,8 @@ extension TaskQueue {
             """
             SELECT id, outcome FROM \(identifier: schema).settle_tasks(
                 \(worker), \(outcomes.map(\.taskID)), \(outcomes.map(\.leaseToken)), \(actions),
-                \(PostgresNullableArray(classes)), \(PostgresNullableArray(messages)), \(delays), \(Int32(clamping: configuration.maxSnoozes)))
+                \(PostgresNullableArray(classes)), \(PostgresNullableArray(messages)), \(delays), \(Int32(clamping: configuration.maxSnoozes)),
+                \(Int32(clamping: configuration.snoozeLogEvery)))
             """)
         return try rows.map { (try $0.decode(Int.self, "id"), try $0.decode(String.self, "outcome")) }
     }

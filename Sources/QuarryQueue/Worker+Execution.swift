@@ -21,6 +21,11 @@ extension Worker {
             if Task.isCancelled { return cancelledOutcome(task) }
             return outcome(.completed(output))
         } catch let error as TaskError {
+            if let reason = await systemicPause(task, error) {
+                taskLogger.warning("pausing build \(task.buildID) by the systemic-failure breaker: \(reason)")
+                await pauseBuild(task.buildID, reason: reason)
+                return outcome(.released)
+            }
             switch error.action {
             case .retry(let after):
                 let delay = after ?? handler.retryStrategy.delay(afterAttempt: task.attempt)
@@ -88,6 +93,30 @@ extension Worker {
             let now = ContinuousClock.now
             state.blockedBuilds = state.blockedBuilds.filter { $0.value > now }
             return state.blockedBuilds.keys.sorted()
+        }
+    }
+
+    /// The systemic-failure breaker: when this error would kill the task (dead now, or its last attempt)
+    /// and carries a signature, counts the death towards the build's streak; at `breakerThreshold` in a
+    /// row returns the reason to pause the build with (the task is then released, not killed).
+    private func systemicPause(_ task: ClaimedTask, _ error: TaskError) async -> String? {
+        guard configuration.breakerThreshold > 0, let signature = error.signature else { return nil }
+        let kills: Bool
+        switch error.action {
+        case .dead: kills = true
+        case .retry: kills = task.attempt >= task.maxAttempts
+        case .snooze, .pauseBuild, .leaveToOtherWorkers: kills = false
+        }
+        guard kills else { return nil }
+        do {
+            let completedHere = state.withLock { $0.completedSinceDeath.remove(task.buildID) != nil }
+            let streak = try await queue.recordDeath(buildID: task.buildID, signature: signature, restart: completedHere)
+            guard streak >= configuration.breakerThreshold else { return nil }
+            return "\(signature.summary) for \(streak) tasks in a row; \(signature.hint) "
+                + "(then `quarry resume \(task.buildID) --retry-dead` requeues the tasks that died)"
+        } catch {
+            logger.warning("could not count a task death towards the failure streak of build \(task.buildID): \(error)")
+            return nil
         }
     }
 

@@ -1,14 +1,17 @@
 import Foundation
 import Logging
 import QuarryPostgres
+import ServiceLifecycle
 import Synchronization
 
 /// A worker: claims as many tasks as it has free slots, runs their handlers concurrently, renews all its
 /// leases in one statement per heartbeat, and writes outcomes back in batches.
 ///
-/// Shutdown (`requestShutdown()`, e.g. on SIGTERM): stop claiming, let in-flight tasks finish within the
-/// grace period, release the rest to `available` without consuming an attempt, flush, deregister.
-public final class Worker: Sendable {
+/// A worker is a `Service`: in a `ServiceGroup`, graceful shutdown (SIGTERM, SIGINT) stops claiming, lets
+/// in-flight tasks finish within the grace period, releases the rest to `available` without consuming an
+/// attempt, flushes and deregisters; cancellation (the group's escalation) does the same with no grace.
+/// Outside a group, `requestShutdown()` does what graceful shutdown does.
+public final class Worker: Service, Sendable {
     public let queue: TaskQueue
     public let handlers: HandlerRegistry
     public let configuration: WorkerConfiguration
@@ -27,10 +30,17 @@ public final class Worker: Sendable {
         var buffer: [TaskOutcome] = []
         var flushing: [TaskOutcome] = []
         var shuttingDown = false
+        /// Set when the worker was cancelled: in-flight tasks are released at once, not after the grace period.
+        var noGrace = false
+        /// The registration while it is being retried, so a shutdown request can cut its waits short.
+        var registering: Task<Void, any Error>?
         var releasing = false
         var stats = WorkerStats()
         /// Builds this worker could not pause or cannot serve, with when it may claim their tasks again.
         var blockedBuilds: [Int: ContinuousClock.Instant] = [:]
+        /// Builds with a task completed here since this worker last counted a death towards their failure
+        /// streak: the completion may not be written yet, so the breaker is told directly.
+        var completedSinceDeath: Set<Int> = []
     }
 
     let state = Mutex(State())
@@ -55,25 +65,59 @@ public final class Worker: Sendable {
 
     public var stats: WorkerStats { state.withLock { $0.stats } }
 
-    /// Asks the worker to stop; `run()` returns once it has.
-    public func requestShutdown() {
-        let first = state.withLock { state -> Bool in
-            defer { state.shuttingDown = true }
-            return !state.shuttingDown
+    /// Asks the worker to stop; `run()` returns once it has. With `immediately`, in-flight tasks are
+    /// released at once instead of being given the grace period.
+    public func requestShutdown(immediately: Bool = false) {
+        let (first, registering) = state.withLock { state -> (Bool, Task<Void, any Error>?) in
+            defer {
+                state.shuttingDown = true
+                if immediately { state.noGrace = true }
+            }
+            return (!state.shuttingDown, state.registering)
         }
-        if first { logger.info("worker \(registration.id) shutting down: no new claims; finishing in-flight tasks") }
+        registering?.cancel()
+        if first {
+            logger.info("worker \(registration.id) shutting down: no new claims; \(immediately ? "releasing" : "finishing") in-flight tasks")
+        }
         claimWake.signal()
     }
 
     var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
 
-    /// Runs until `requestShutdown()`; returns after a clean shutdown.
+    /// Runs until graceful shutdown, cancellation or `requestShutdown()`; returns after a clean shutdown.
     public func run() async throws {
-        try await retrying("register") { try await self.queue.register(self.registration) }
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await work()
+            } onGracefulShutdown: {
+                self.requestShutdown()
+            }
+        } onCancel: {
+            self.requestShutdown(immediately: true)
+        }
+    }
+
+    private func work() async throws {
+        // Registration waits out a database that is down (reconnecting inside the connection, then
+        // retrying here); a shutdown request cancels the wait instead of letting it run its course.
+        let registering = Task { try await self.retrying("register") { try await self.queue.register(self.registration) } }
+        if state.withLock({ state -> Bool in
+            state.registering = registering
+            return state.shuttingDown
+        }) {
+            registering.cancel()
+        }
+        do {
+            try await registering.value
+            state.withLock { $0.registering = nil }
+        } catch where isShuttingDown {
+            logger.info("worker \(registration.id) stopped before it registered")
+            return
+        }
         logger.info(
             "worker \(registration.id) started: concurrency \(configuration.concurrency), kinds \(claimKinds.joined(separator: ","))")
         let listener: PostgresListener? =
-            configuration.listen ? PostgresListener(configuration: queue.pool.configuration, channels: [queue.configuration.taskChannel]) : nil
+            configuration.listen ? try PostgresListener(configuration: queue.pool.configuration, channels: [queue.configuration.taskChannel]) : nil
         listener?.start()
         await withTaskGroup(of: Void.self) { group in
             if let listener {
@@ -85,7 +129,7 @@ public final class Worker: Sendable {
             group.addTask { await self.flushLoop() }
             if configuration.runRescuer {
                 let rescuer = Rescuer(queue: queue)
-                group.addTask { await rescuer.run() }
+                group.addTask { try? await rescuer.run() }
             }
             await claimLoop()
             await drain()
@@ -96,14 +140,15 @@ public final class Worker: Sendable {
         await finalFlush()
         try? await queue.setWorkerState(registration.id, "stopped")
         let stats = self.stats
-        logger.info("worker \(registration.id) stopped: \(stats.completed) completed, \(stats.failed) failed, \(stats.released) released, \(stats.rejected) rejected")
+        logger.info(
+            "worker \(registration.id) stopped: \(stats.completed) completed, \(stats.dead) dead, \(stats.failed) requeued (retries, snoozes), \(stats.released) released, \(stats.rejected) rejected")
     }
 
     // MARK: Claiming
 
     private func claimLoop() async {
         let kinds = claimKinds
-        var backoff = Duration.milliseconds(100)
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
         // Refill in batches: when only a few slots are free, give others a moment to free up too, so a
         // busy worker makes one claim for many slots instead of one claim per finished task.
         let refillBatch = max(1, configuration.concurrency / 8)
@@ -120,13 +165,13 @@ public final class Worker: Sendable {
                 do {
                     let claimed = try await queue.claim(
                         worker: registration.id, limit: free, kinds: kinds, families: configuration.families, skippingBuilds: blockedBuilds)
-                    backoff = .milliseconds(100)
+                    backoff.reset()
                     for task in claimed { start(task) }
                     claimedAll = !claimed.isEmpty && claimed.count == free
                 } catch {
-                    logger.warning("claim failed, retrying in \(backoff): \(error)")
-                    try? await Task.sleep(for: backoff)
-                    backoff = min(backoff * 2, .seconds(5))
+                    let delay = backoff.next()
+                    logger.warning("claim failed, retrying in \(delay): \(error)")
+                    await claimWake.wait(timeout: delay)  // a shutdown request ends the wait early
                     continue
                 }
             }
@@ -158,6 +203,7 @@ public final class Worker: Sendable {
                 state.stats.lost += 1
                 return false
             }
+            if case .completed = outcome.kind { state.completedSinceDeath.insert(task.buildID) }
             state.buffer.append(outcome)
             return state.buffer.count >= queue.configuration.flushBatchSize
         }
@@ -170,7 +216,7 @@ public final class Worker: Sendable {
     /// Waits for in-flight tasks up to the grace period, then cancels the rest so they are released.
     private func drain() async {
         let deadline = ContinuousClock.now + configuration.shutdownGrace
-        while state.withLock({ !$0.running.isEmpty }) && ContinuousClock.now < deadline {
+        while state.withLock({ !$0.running.isEmpty && !$0.noGrace }) && ContinuousClock.now < deadline {
             await claimWake.wait(timeout: .milliseconds(100))
         }
         let remaining = state.withLock { state -> [Task<Void, Never>] in
@@ -184,20 +230,22 @@ public final class Worker: Sendable {
         }
     }
 
-    /// Retries a bookkeeping statement through connection trouble, until it succeeds or shutdown.
+    /// Retries a bookkeeping statement through connection trouble, until it succeeds or shutdown is
+    /// requested (then throws `ShutdownRequested`). Errors that waiting cannot fix (bad credentials, a
+    /// missing table) are thrown at once.
     func retrying(_ what: String, _ body: @Sendable () async throws -> Void) async throws {
-        var delay = Duration.milliseconds(100)
-        while true {
-            do {
-                return try await body()
-            } catch let error as PostgresError where error.isRetryable {
-                logger.warning("\(what) failed, retrying in \(delay): \(error)")
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
+        try await Backoff(initial: .milliseconds(100), maximum: .seconds(5)).retrying(
+            shouldRetry: { error in (error as? PostgresError)?.isRetryable == true && !self.isShuttingDown },
+            onRetry: { error, delay in self.logger.warning("\(what) failed, retrying in \(delay): \(error)") }
+        ) {
+            if isShuttingDown { throw ShutdownRequested() }
+            try await body()
         }
     }
 }
+
+/// Thrown out of a wait that a shutdown request ended.
+struct ShutdownRequested: Error {}
 
 /// Counters a worker keeps about itself.
 public struct WorkerStats: Sendable, Equatable {

@@ -39,19 +39,32 @@ struct APIError: Error, Sendable {
             param: param, code: "context_length_exceeded")
     }
 
-    static func unauthorized(missing: Bool) -> APIError {
-        APIError(
-            status: .unauthorized, type: "invalid_request_error", code: "invalid_api_key",
-            message: missing
-                ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
-                : "Incorrect API key provided.",
-            param: nil)
+    static func unauthorized(missing: Bool, style: AuthFailureStyle = .openai) -> APIError {
+        switch style {
+        case .openai:
+            return APIError(
+                status: .unauthorized, type: "invalid_request_error", code: "invalid_api_key",
+                message: missing
+                    ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+                    : "Incorrect API key provided.",
+                param: nil)
+        case .gateway400:
+            return APIError(status: .badRequest, type: "no_db_connection", code: "400", message: "No connected db.", param: nil)
+        case .gateway403:
+            return APIError(status: .forbidden, type: "auth_error", code: "403", message: "Forbidden: key not allowed on this route.", param: nil)
+        case .gateway500:
+            return APIError(
+                status: .internalServerError, type: "internal_server_error", code: "500",
+                message: "Internal Server Error: authentication backend unavailable.", param: nil)
+        }
     }
 
     /// A 429 or 503 that tells the client when to come back, in both the standard and OpenAI's header.
+    /// With `retryAfterSeconds` nil the answer is a bare one, as many gateways send.
     static func retryable(
-        status: HTTPResponse.Status, type: String, code: String, message: String, retryAfterSeconds: Double
+        status: HTTPResponse.Status, type: String, code: String, message: String, retryAfterSeconds: Double?
     ) -> APIError {
+        guard let retryAfterSeconds else { return APIError(status: status, type: type, code: code, message: message, param: nil) }
         let seconds = max(0, retryAfterSeconds)
         return APIError(
             status: status, type: type, code: code, message: message, param: nil,

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 
 /// Rendered answers for byte-identical request bodies, reused within the same second.
@@ -29,7 +30,7 @@ final class AnswerMemo: Sendable {
 
     let capacity: Int
     let maximumBodyBytes: Int
-    private let entries = Locked([Key: Entry]())
+    private let entries = Mutex([Key: Entry]())
 
     init(capacity: Int = 1_024, maximumBodyBytes: Int = 64 * 1_024) {
         self.capacity = capacity

@@ -135,7 +135,7 @@ struct GroundingJudge: Sendable {
             case .array(let items):
                 for item in items { collect(item, name: name) }
             case .object(let members):
-                for key in members.keys.sorted() { collect(members[key]!, name: key) }
+                for (key, member) in members.sorted(by: { $0.key < $1.key }) { collect(member, name: key) }
             default:
                 break
             }

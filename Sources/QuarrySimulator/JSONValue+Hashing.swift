@@ -33,9 +33,9 @@ extension JSONValue {
         case .object(let members):
             hasher.combine(byte: 7)
             hasher.combine(UInt64(members.count))
-            for key in members.keys.sorted() {
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
                 hasher.combine(key)
-                members[key]!.hash(into: &hasher)
+                member.hash(into: &hasher)
             }
         }
     }

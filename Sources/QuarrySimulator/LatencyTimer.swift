@@ -1,3 +1,4 @@
+import Synchronization
 import NIOCore
 
 /// Simulated latencies that share event-loop timers: every wait due in the same millisecond is one NIO
@@ -18,9 +19,11 @@ final class LatencyTimer: Sendable {
         /// Pending waits by due time in whole milliseconds of `NIODeadline` uptime.
         var buckets: [UInt64: [Waiter]] = [:]
         var nextID: UInt64 = 0
+        /// While the server stops, every wait ends at once so connections can close gracefully.
+        var interrupted = false
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     /// Waits `nanoseconds` (rounded up to the millisecond). Throws `CancellationError` promptly when the task
     /// is cancelled (the server stopping, or a client hanging up on a hang).
@@ -33,10 +36,15 @@ final class LatencyTimer: Sendable {
         }
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                let firstInBucket = state.withLock { state in
+                let firstInBucket: Bool? = state.withLock { state in
+                    guard !state.interrupted else { return nil }
                     let isNew = state.buckets[bucket] == nil
                     state.buckets[bucket, default: []].append(Waiter(id: id, continuation: continuation))
                     return isNew
+                }
+                guard let firstInBucket else {
+                    continuation.resume(throwing: CancellationError())
+                    return
                 }
                 if firstInBucket {
                     eventLoop.scheduleTask(deadline: .uptimeNanoseconds(bucket * 1_000_000)) { self.fire(bucket) }
@@ -47,6 +55,22 @@ final class LatencyTimer: Sendable {
         } onCancel: {
             cancel(id: id, bucket: bucket)
         }
+    }
+
+    /// Ends every pending wait with `CancellationError`, and every later one at once, until `resume()`:
+    /// used while the server stops, so injected latencies and hangs do not hold graceful shutdown up.
+    func interruptAll() {
+        let waiters = state.withLock { state -> [Waiter] in
+            state.interrupted = true
+            defer { state.buckets.removeAll() }
+            return state.buckets.values.flatMap { $0 }
+        }
+        for waiter in waiters { waiter.continuation.resume(throwing: CancellationError()) }
+    }
+
+    /// Lets waits run their course again (the simulator was started again).
+    func resume() {
+        state.withLock { $0.interrupted = false }
     }
 
     private func fire(_ bucket: UInt64) {

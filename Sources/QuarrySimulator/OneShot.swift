@@ -1,3 +1,4 @@
+import Synchronization
 /// A value delivered once, awaited by one task: how `Simulator.start()` learns the bound port from
 /// Hummingbird's `onServerRunning` callback (or the failure that prevented binding).
 final class OneShot<Value: Sendable>: Sendable {
@@ -6,7 +7,7 @@ final class OneShot<Value: Sendable>: Sendable {
         var waiter: CheckedContinuation<Value, any Error>?
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     /// Delivers the result; later calls are ignored.
     func resolve(_ result: Result<Value, any Error>) {

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 
 /// Provider-like per-API-key limits on requests and tokens per minute.
@@ -74,7 +75,7 @@ final class RateLimiter: Sendable {
 
     let rpm: Int?
     let tpm: Int?
-    private let state = Locked<[String: KeyState]>([:])
+    private let state = Mutex<[String: KeyState]>([:])
 
     init(rpm: Int?, tpm: Int?) {
         self.rpm = rpm

@@ -176,8 +176,8 @@ struct SchemaInstanceGenerator {
         let required = Set((schema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
         var result: [String: JSONValue] = [:]
         // Sorted so the RNG is consumed in a stable order.
-        for key in properties.keys.sorted() where depth < Self.shallowDepth || required.contains(key) {
-            result[key] = value(for: properties[key]!, name: key, depth: depth + 1)
+        for (key, property) in properties.sorted(by: { $0.key < $1.key }) where depth < Self.shallowDepth || required.contains(key) {
+            result[key] = value(for: property, name: key, depth: depth + 1)
         }
         return .object(result)
     }

@@ -90,7 +90,8 @@ extension Simulator {
             let tokenCost = source.tokenCost
 
             let decision = limiter.acquire(key: apiKey, tokens: tokenCost)
-            headers.append(contentsOf: decision.headers)
+            // A gateway that sends bare 429s sends no x-ratelimit-* hints either.
+            if configuration.rateLimitRetryAfter { headers.append(contentsOf: decision.headers) }
             limiterHeadersSent = true
             guard decision.allowed else {
                 recorder.recordLimiterRejection()
@@ -100,7 +101,8 @@ extension Simulator {
                     message: "Rate limit reached for \(model) on \(kind) per minute for this API key "
                         + "(simulated limiter: rpm=\(configuration.rpm.map(String.init) ?? "none"), "
                         + "tpm=\(configuration.tpm.map(String.init) ?? "none")).",
-                    retryAfterSeconds: decision.retryAfterSeconds.isFinite ? decision.retryAfterSeconds : 60)
+                    retryAfterSeconds: configuration.rateLimitRetryAfter
+                        ? (decision.retryAfterSeconds.isFinite ? decision.retryAfterSeconds : 60) : nil)
             }
 
             if let fault {
@@ -112,7 +114,7 @@ extension Simulator {
                 throw APIError.retryable(
                     status: .tooManyRequests, type: "requests", code: "rate_limit_exceeded",
                     message: "Rate limit reached for requests (simulated fault). Please retry after the indicated time.",
-                    retryAfterSeconds: configuration.retryAfterSeconds)
+                    retryAfterSeconds: configuration.rateLimitRetryAfter ? configuration.retryAfterSeconds : nil)
             case .unavailable?:
                 throw APIError.retryable(
                     status: .serviceUnavailable, type: "server_error", code: "service_unavailable",
@@ -120,7 +122,7 @@ extension Simulator {
                     retryAfterSeconds: configuration.retryAfterSeconds)
             case .hang?:
                 // Cancelled (throwing CancellationError) when the client hangs up or the simulator stops.
-                try await Task.sleep(nanoseconds: UInt64(configuration.hangSeconds * 1_000_000_000))
+                try await latencyTimer.sleep(nanoseconds: Int64(configuration.hangSeconds * 1_000_000_000), on: exchange.channel.eventLoop)
             default:
                 break
             }
@@ -179,7 +181,7 @@ extension Simulator {
                 return Self.json(.ok, encoded, headers: headers)
             }
         } catch let error as APIError {
-            if !limiterHeadersSent && limiter.isActive {
+            if !limiterHeadersSent && limiter.isActive && configuration.rateLimitRetryAfter {
                 headers.append(contentsOf: limiter.peek(key: apiKey).headers)
             }
             recorder.finish(status: String(error.status.code))
@@ -219,8 +221,8 @@ extension Simulator {
             return token.isEmpty ? nil : token
         }
         if let required = configuration.requiredAPIKey {
-            guard let token else { throw APIError.unauthorized(missing: true) }
-            guard token == required else { throw APIError.unauthorized(missing: false) }
+            guard let token else { throw APIError.unauthorized(missing: true, style: configuration.authFailureStyle) }
+            guard token == required else { throw APIError.unauthorized(missing: false, style: configuration.authFailureStyle) }
         }
         return token ?? "anonymous"
     }

@@ -41,11 +41,11 @@ extension Simulator {
                         produce: { parsed.generate(defaultDimensions: environment.embeddingDimensions) })
                 }
             }
-            router.get("\(prefix)/models") { _, _ in
-                self.models()
+            router.get("\(prefix)/models") { request, _ in
+                self.models(authorization: request.headers[.authorization])
             }
-            router.get("\(prefix)/models/:model") { _, context in
-                self.model(context.parameters.get("model") ?? "")
+            router.get("\(prefix)/models/:model") { request, context in
+                self.model(context.parameters.get("model") ?? "", authorization: request.headers[.authorization])
             }
         }
         router.get("/stats") { _, _ in
@@ -97,16 +97,30 @@ extension Simulator {
         ])
     }
 
-    private func models() -> Response {
+    /// The listing asks for the key like every other route (as OpenAI and gateways do), so a client can
+    /// check its key with it.
+    private func models(authorization: String?) -> Response {
         let sequence = recorder.begin(endpoint: "GET /v1/models")
+        do {
+            _ = try authenticate(authorization)
+        } catch {
+            recorder.finish(status: String(error.status.code))
+            return Self.json(error.status, error.body.encodedData(), headers: [("x-request-id", "req_sim_\(sequence)")])
+        }
         recorder.finish(status: "200")
         let body = JSONValue.object(["object": .string("list"), "data": .array(configuration.models.map(modelObject))])
         return Self.json(.ok, body.encodedData(), headers: [("x-request-id", "req_sim_\(sequence)")])
     }
 
-    private func model(_ id: String) -> Response {
+    private func model(_ id: String, authorization: String?) -> Response {
         let sequence = recorder.begin(endpoint: "GET /v1/models/{model}")
         let headers = [("x-request-id", "req_sim_\(sequence)")]
+        do {
+            _ = try authenticate(authorization)
+        } catch {
+            recorder.finish(status: String(error.status.code))
+            return Self.json(error.status, error.body.encodedData(), headers: headers)
+        }
         guard configuration.models.contains(id) else {
             let error = APIError.modelNotFound(id)
             recorder.finish(status: String(error.status.code))

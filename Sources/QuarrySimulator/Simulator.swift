@@ -1,6 +1,8 @@
+import Synchronization
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// An OpenAI-compatible LLM endpoint simulator with fault injection, for tests, demos and load tests.
 ///
@@ -44,22 +46,29 @@ public final class Simulator: Sendable {
     let latencyTimer = LatencyTimer()
     let limiter: RateLimiter
     /// One RNG for fault and latency draws, seeded by the configuration: a short critical section per request.
-    let faultRNG: Locked<SplitMix64>
+    let faultRNG: Mutex<SplitMix64>
     let systemFingerprint: String
     let logger: Logger
 
-    private enum Lifecycle: Sendable {
-        case idle
-        case starting(Task<Void, Never>)
-        case running(Task<Void, Never>, port: Int)
+    /// The HTTP server runs in a `ServiceGroup` of its own, so that `stop()` can shut it down gracefully
+    /// (close the listener, let open requests answer) instead of cancelling it mid-request.
+    private struct Server: Sendable {
+        var task: Task<Void, Never>
+        var group: ServiceGroup
     }
 
-    private let lifecycle = Locked(Lifecycle.idle)
+    private enum Lifecycle: Sendable {
+        case idle
+        case starting(Server)
+        case running(Server, port: Int)
+    }
+
+    private let lifecycle = Mutex(Lifecycle.idle)
 
     public init(configuration: SimulatorConfiguration = SimulatorConfiguration()) {
         self.configuration = configuration
         self.limiter = RateLimiter(rpm: configuration.rpm, tpm: configuration.tpm)
-        self.faultRNG = Locked(SplitMix64(seed: SplitMix64.mix(configuration.seed ^ 0xFA17)))
+        self.faultRNG = Mutex(SplitMix64(seed: SplitMix64.mix(configuration.seed ^ 0xFA17)))
         // combine, not mix: mix(0) is 0, which would give every default simulator an all-zero fingerprint.
         let fingerprint = String(SplitMix64.combine(configuration.seed, 0x5EED), radix: 16)
         self.systemFingerprint = "fp_sim_" + String((String(repeating: "0", count: 16 - fingerprint.count) + fingerprint).prefix(10))
@@ -78,53 +87,63 @@ public final class Simulator: Sendable {
             bound.resolve(.success(channel.localAddress?.port ?? 0))
         }
         let context = ["host": configuration.host, "port": String(configuration.port)]
-        let task: Task<Void, Never>? = lifecycle.withLock { state in
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .notice)  // the group's own start/stop lines are noise here
+        let group = ServiceGroup(services: [application], logger: quiet)
+        let server: Server? = lifecycle.withLock { state in
             guard case .idle = state else { return nil }
-            // The server runs in its own task so that start() can return once it listens; stop() cancels it.
+            latencyTimer.resume()
+            // The server runs in its own task so that start() can return once it listens; stop() shuts it down.
             let task = Task {
                 do {
-                    try await application.run()
+                    try await group.run()
                     bound.resolve(.failure(SimulatorError(code: .startFailed, message: "the HTTP server exited before listening", context: context)))
                 } catch {
                     bound.resolve(.failure(SimulatorError(code: .startFailed, message: "the HTTP server failed: \(error)", context: context)))
                 }
             }
-            state = .starting(task)
-            return task
+            let server = Server(task: task, group: group)
+            state = .starting(server)
+            return server
         }
-        guard let task else {
+        guard let server else {
             throw SimulatorError(code: .alreadyRunning, message: "start() called on a running simulator", context: context)
         }
         do {
             let port = try await bound.value
             lifecycle.withLock { state in
-                if case .starting = state { state = .running(task, port: port) }
+                if case .starting = state { state = .running(server, port: port) }
             }
             logger.info("simulator listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
             return port
         } catch {
-            task.cancel()
-            await task.value
+            await Self.shutDown(server)
             lifecycle.withLock { $0 = .idle }
             throw error
         }
     }
 
-    /// Stops the server: cancels in-flight requests (including injected hangs) and waits for it to exit.
-    /// Safe to call when not running. Stats survive, and the simulator can be started again.
+    /// Stops the server gracefully: injected latencies and hangs end at once (their requests are counted as
+    /// cancelled), open connections close after their current answer, and the listener closes. Safe to call
+    /// when not running. Stats survive, and the simulator can be started again.
     public func stop() async {
-        let task: Task<Void, Never>? = lifecycle.withLock { state in
+        let server: Server? = lifecycle.withLock { state in
             switch state {
             case .idle:
                 return nil
-            case .starting(let task), .running(let task, _):
+            case .starting(let server), .running(let server, _):
                 state = .idle
-                return task
+                return server
             }
         }
-        guard let task else { return }
-        task.cancel()
-        await task.value
+        guard let server else { return }
+        latencyTimer.interruptAll()
+        await Self.shutDown(server)
+    }
+
+    private static func shutDown(_ server: Server) async {
+        await server.group.triggerGracefulShutdown()
+        await server.task.value
     }
 
     /// The bound port while running, else nil.

@@ -3,7 +3,7 @@ import Logging
 extension SimulatorConfiguration {
     private enum CodingKeys: String, CodingKey {
         case host, port, latency, perOutputTokenLatencyMs, faults, retryAfterSeconds, hangSeconds, rpm, tpm
-        case requiredAPIKey, hallucinationRate, judgeErrorRate, seed, models, contextWindowTokens
+        case requiredAPIKey, authFailureStyle, rateLimitRetryAfter, hallucinationRate, judgeErrorRate, seed, models, contextWindowTokens
         case embeddingDimensions, maxRequestBodyBytes, backlog, logLevel
     }
 
@@ -21,6 +21,8 @@ extension SimulatorConfiguration {
         rpm = try c.decodeIfPresent(Int.self, forKey: .rpm)
         tpm = try c.decodeIfPresent(Int.self, forKey: .tpm)
         requiredAPIKey = try c.decodeIfPresent(String.self, forKey: .requiredAPIKey)
+        authFailureStyle = try c.decodeIfPresent(AuthFailureStyle.self, forKey: .authFailureStyle) ?? authFailureStyle
+        rateLimitRetryAfter = try c.decodeIfPresent(Bool.self, forKey: .rateLimitRetryAfter) ?? rateLimitRetryAfter
         hallucinationRate = try c.decodeIfPresent(Double.self, forKey: .hallucinationRate) ?? hallucinationRate
         judgeErrorRate = try c.decodeIfPresent(Double.self, forKey: .judgeErrorRate) ?? judgeErrorRate
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? seed
@@ -44,6 +46,8 @@ extension SimulatorConfiguration {
         try c.encodeIfPresent(rpm, forKey: .rpm)
         try c.encodeIfPresent(tpm, forKey: .tpm)
         try c.encodeIfPresent(requiredAPIKey, forKey: .requiredAPIKey)
+        try c.encode(authFailureStyle, forKey: .authFailureStyle)
+        try c.encode(rateLimitRetryAfter, forKey: .rateLimitRetryAfter)
         try c.encode(hallucinationRate, forKey: .hallucinationRate)
         try c.encode(judgeErrorRate, forKey: .judgeErrorRate)
         try c.encode(seed, forKey: .seed)

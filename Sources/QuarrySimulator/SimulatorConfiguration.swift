@@ -27,8 +27,14 @@ public struct SimulatorConfiguration: Sendable, Codable, Equatable {
     /// `max_tokens`/`max_completion_tokens` (×n), the way OpenAI estimates before generating.
     public var tpm: Int? = nil
 
-    /// When set, requests must send `Authorization: Bearer <requiredAPIKey>`, else 401.
+    /// When set, requests (including `GET /v1/models`) must send `Authorization: Bearer <requiredAPIKey>`,
+    /// else they are refused as `authFailureStyle` says.
     public var requiredAPIKey: String? = nil
+    /// How a missing or wrong key is answered: OpenAI's 401, or a gateway's 400/403/500.
+    public var authFailureStyle: AuthFailureStyle = .openai
+    /// Whether 429s (the limiter's and injected ones) say when to come back (`Retry-After`,
+    /// `retry-after-ms`, `x-ratelimit-*`). Many gateways send a bare 429: set false to act like them.
+    public var rateLimitRetryAfter: Bool = true
 
     /// Probability (0...1) that a completion contains invented facts; decided per request body, so the same
     /// request is always hallucinated or always clean. See `Simulator` for the conventions.
@@ -75,7 +81,7 @@ public struct SimulatorConfiguration: Sendable, Codable, Equatable {
         if !(retryAfterSeconds >= 0 && retryAfterSeconds.isFinite) {
             try fail("retryAfterSeconds", "\(retryAfterSeconds)", "retryAfterSeconds must be >= 0")
         }
-        if !(hangSeconds >= 0 && hangSeconds.isFinite) { try fail("hangSeconds", "\(hangSeconds)", "hangSeconds must be >= 0") }
+        if !(hangSeconds >= 0 && hangSeconds <= 86_400) { try fail("hangSeconds", "\(hangSeconds)", "hangSeconds must be between 0 and 86400") }
         if let rpm, rpm <= 0 { try fail("rpm", "\(rpm)", "rpm must be positive (or nil for no limit)") }
         if let tpm, tpm <= 0 { try fail("tpm", "\(tpm)", "tpm must be positive (or nil for no limit)") }
         if models.isEmpty { try fail("models", "[]", "at least one model is required") }

@@ -1,3 +1,4 @@
+import Synchronization
 /// The live counters behind `SimulatorStats`, plus the hallucination ground truth. Every method takes the
 /// lock for a few dictionary updates only; nothing is held across a sleep or an I/O.
 final class StatsRecorder: Sendable {
@@ -24,7 +25,7 @@ final class StatsRecorder: Sendable {
         var hallucinatedIDSet: Set<String> = []
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     /// Counts an arriving request and returns its sequence number (for `x-request-id`).
     func begin(endpoint: String) -> Int {

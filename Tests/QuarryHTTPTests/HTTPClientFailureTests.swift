@@ -1,4 +1,5 @@
 import QuarryHTTP
+import QuarryTestSupport
 import Testing
 
 @Suite("HTTPClient failures, cancellation and shutdown")

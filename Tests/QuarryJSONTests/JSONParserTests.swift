@@ -1,5 +1,6 @@
 import Foundation
 import QuarryJSON
+import QuarryTestSupport
 import Testing
 
 @Suite("JSONParser")
@@ -112,16 +113,10 @@ struct JSONParserTests {
         }
     }
 
-    @Test("agrees with Foundation's JSONSerialization on the shared sample data")
+    @Test("agrees with Foundation's JSONSerialization on every JSON fixture")
     func agreesWithFoundation() throws {
-        // Tests/QuarryJSONTests/this file → the repository → its parent, which holds shared/.
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let directory = root.appendingPathComponent("shared/data")
-        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)
-        let files = (enumerator?.allObjects as? [URL] ?? []).filter { ["json", "jsonl"].contains($0.pathExtension) }
-            .sorted { $0.path < $1.path }
-        try #require(!files.isEmpty, "no JSON files under \(directory.path)")
+        let files = Fixtures.jsonFiles
+        try #require(!files.isEmpty, "no JSON files under \(Fixtures.directory.path)")
         var compared = 0
         for file in files {
             let data = try Data(contentsOf: file)

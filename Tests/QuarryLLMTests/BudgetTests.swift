@@ -73,11 +73,11 @@ struct BudgetTests {
             [harness.endpoint(priceIn: 100, priceOut: 100)], configuration: LLMServiceConfiguration(budgetRefreshInterval: .milliseconds(200)))
         let queue = harness.queue
         try await Self.runWorker(harness, service: service) {
-            try await queue.build(build)?.state == "paused"
+            try await queue.build(build)?.state == .paused
         }
         await service.shutdown()
         let info = try #require(try await harness.queue.build(build))
-        #expect(info.state == "paused")
+        #expect(info.state == .paused)
         #expect(info.stateReason == "budget of $0.01 reached")
         let spent = try await harness.scalar(
             Double.self, "SELECT cost_usd FROM \(identifier: harness.schema).llm_usage_by_build WHERE build_id = \(build)")

@@ -38,22 +38,39 @@ struct HashingTests {
         #expect(parsed.canonicalString == #"{"a":{"x":true,"y":null},"b":[1,2.5,3],"s":"line\nquote\" tab\t \u0001 é"}"#)
     }
 
-    @Test("the cache key ignores field order but not the model, parameters, schema or sample")
+    @Test("the cache key ignores field order but not the endpoint's identity, model, parameters, schema or sample")
     func cacheKey() throws {
         let one = try JSONValue.parse(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":0}"#)
         let reordered = try JSONValue.parse(#"{"temperature":0,"messages":[{"content":"hi","role":"user"}],"model":"m"}"#)
-        let key = CacheKey.make(path: "/chat/completions", body: one, sample: 0)
+        let key = CacheKey.make(identity: "http://a/v1", path: "/chat/completions", body: one, sample: 0)
         #expect(key.count == 32)
-        #expect(key == CacheKey.make(path: "/chat/completions", body: reordered, sample: 0))
-        #expect(key != CacheKey.make(path: "/chat/completions", body: one, sample: 1))
-        #expect(key != CacheKey.make(path: "/completions", body: one, sample: 0))
+        #expect(key == CacheKey.make(identity: "http://a/v1", path: "/chat/completions", body: reordered, sample: 0))
+        #expect(key != CacheKey.make(identity: "http://a/v1", path: "/chat/completions", body: one, sample: 1))
+        #expect(key != CacheKey.make(identity: "http://b/v1", path: "/chat/completions", body: one, sample: 0))
+        #expect(key != CacheKey.make(identity: "http://a/v1", path: "/completions", body: one, sample: 0))
         let otherModel = try JSONValue.parse(#"{"model":"n","messages":[{"role":"user","content":"hi"}],"temperature":0}"#)
-        #expect(key != CacheKey.make(path: "/chat/completions", body: otherModel, sample: 0))
+        #expect(key != CacheKey.make(identity: "http://a/v1", path: "/chat/completions", body: otherModel, sample: 0))
         let otherTemperature = try JSONValue.parse(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":0.7}"#)
-        #expect(key != CacheKey.make(path: "/chat/completions", body: otherTemperature, sample: 0))
+        #expect(key != CacheKey.make(identity: "http://a/v1", path: "/chat/completions", body: otherTemperature, sample: 0))
         var withSchema = ChatRequest(messages: [.user("hi")], temperature: 0)
-        let plain = CacheKey.make(path: "/chat/completions", body: withSchema.body(model: "m"), sample: 0)
+        let plain = CacheKey.make(identity: "http://a/v1", path: "/chat/completions", body: withSchema.body(model: "m"), sample: 0)
         withSchema.responseFormat = .jsonSchema(name: "r", schema: ["type": "object"], strict: true)
-        #expect(plain != CacheKey.make(path: "/chat/completions", body: withSchema.body(model: "m"), sample: 0))
+        #expect(plain != CacheKey.make(identity: "http://a/v1", path: "/chat/completions", body: withSchema.body(model: "m"), sample: 0))
+    }
+
+    @Test("an endpoint's cache identity is its normalised base URL, or its shared cache_namespace")
+    func cacheIdentity() throws {
+        let a = Endpoint(name: "a", baseURL: "HTTPS://API.Example.com/v1/", model: "m")
+        #expect(a.cacheIdentity == "https://api.example.com/v1")
+        let b = Endpoint(name: "b", baseURL: "https://gateway.example.com/v1", model: "m")
+        #expect(a.cacheIdentity != b.cacheIdentity)
+        let registry = try EndpointRegistry.parse(
+            yaml: """
+                endpoints:
+                  - {name: a, base_url: "https://api.example.com/v1", model: m, cache_namespace: shared}
+                  - {name: b, base_url: "https://gateway.example.com/v1", model: m, cache_namespace: shared}
+                """)
+        #expect(registry["a"]?.cacheIdentity == "ns:shared")
+        #expect(registry["a"]?.cacheIdentity == registry["b"]?.cacheIdentity)
     }
 }

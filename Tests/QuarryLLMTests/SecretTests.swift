@@ -32,7 +32,7 @@ struct SecretTests {
         try await harness.queue.enqueue(buildID: rejected, (0..<3).map { NewTask(kind: "llm.chat", family: .generation, key: "w\($0)", payload: payload, maxAttempts: 1) })
         let queue = harness.queue
         try await BudgetTests.runWorker(harness, service: service, logger: logs.logger(label: "quarry.worker")) {
-            try await queue.build(rejected)?.state == "paused"
+            try await queue.build(rejected)?.state == .paused
         }
         var errors: [String] = []
         for _ in 0..<2 {

@@ -36,7 +36,7 @@ struct WorkerRoleTests {
         let login = try await TestLogin.create(memberOf: "quarry_worker")
         let worker = try Self.worker(harness, login: login, environment: environment, removing: removing)
         let queue = harness.queue
-        let paused = try await TestDatabase.eventually(timeout: .seconds(20)) { try await queue.build(build)?.state == "paused" }
+        let paused = try await eventually(timeout: .seconds(20)) { try await queue.build(build)?.state == .paused }
         worker.signal(SIGTERM)
         #expect(await worker.waitForExit(timeout: .seconds(30)) == 0)
         return (paused, try await queue.build(build)?.stateReason, worker.output)
@@ -106,12 +106,12 @@ extension WorkerRoleTests {
         try await harness.queue.enqueue(buildID: build, (0..<40).map(BudgetTests.chatTask))
         let login = try await TestLogin.create(memberOf: "quarry_worker")
         let worker = try Self.worker(harness, login: login, environment: [:], removing: ["QUARRY_ROLE_TEST_KEY"])
-        let logged = await TestDatabase.eventually(timeout: .seconds(20)) { worker.output.contains("could not pause build \(build)") }
+        let logged = await eventually(timeout: .seconds(20)) { worker.output.contains("could not pause build \(build)") }
         #expect(logged, "worker said: \(worker.output.suffix(3000))")
         // Watch the claims for a while: a worker re-claiming the build would push the fencing tokens up by
         // thousands in two seconds.
         let claims: PostgresQuery = "SELECT coalesce(sum(lease_token), 0)::int8 FROM \(identifier: harness.schema).tasks"
-        let hotLoop = try await TestDatabase.eventually(timeout: .seconds(2)) { try await harness.scalar(Int.self, claims) > 100 }
+        let hotLoop = try await eventually(timeout: .seconds(2)) { try await harness.scalar(Int.self, claims) > 100 }
         let tokens = try await harness.scalar(Int.self, claims)
         #expect(!hotLoop, "lease tokens summed to \(tokens)")
         worker.signal(SIGTERM)
@@ -140,12 +140,12 @@ struct MissingEndpointTests {
             configuration: WorkerConfiguration(concurrency: 4, shutdownGrace: .seconds(5), runRescuer: false, endpoints: ["sim"]),
             logger: logs.logger(label: "quarry.worker.test"))
         let running = Task { try await worker.run() }
-        let warned = await TestDatabase.eventually(timeout: .seconds(20)) { logs.all.contains("leaving its tasks to other workers") }
+        let warned = await eventually(timeout: .seconds(20)) { logs.all.contains("leaving its tasks to other workers") }
         let schema = harness.schema
         let unserved = try await harness.pool.query(
             "SELECT missing, name FROM \(identifier: schema).unserved_work WHERE build_id = \(build)")
         let claims: PostgresQuery = "SELECT coalesce(sum(lease_token), 0)::int8 FROM \(identifier: schema).tasks"
-        let hotLoop = try await TestDatabase.eventually(timeout: .seconds(2)) { try await harness.scalar(Int.self, claims) > 40 }
+        let hotLoop = try await eventually(timeout: .seconds(2)) { try await harness.scalar(Int.self, claims) > 40 }
         worker.requestShutdown()
         try await running.value
         await service.shutdown()

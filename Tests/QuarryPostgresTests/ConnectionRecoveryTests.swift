@@ -29,7 +29,7 @@ struct ConnectionRecoveryTests {
     @Test("a notification arrives within 100 ms, and again after the listener's backend is terminated")
     func listenNotify() async throws {
         let channel = TestDatabase.uniqueSchema("chan")
-        let listener = PostgresListener(configuration: TestDatabase.configuration(applicationName: "quarry-test-listener"), channels: [channel])
+        let listener = try PostgresListener(configuration: TestDatabase.configuration(applicationName: "quarry-test-listener"), channels: [channel])
         listener.start()
         var events = listener.events.makeAsyncIterator()
         #expect(await events.next() == .connected(reconnect: false))
@@ -64,7 +64,7 @@ struct ConnectionRecoveryTests {
     func serverRestart() async throws {
         let server = try PrivateCluster()
         let pool = PostgresPool(configuration: server.configuration(), maxConnections: 2)
-        let listener = PostgresListener(configuration: server.configuration(applicationName: "restart-listener"), channels: ["wake"])
+        let listener = try PostgresListener(configuration: server.configuration(applicationName: "restart-listener"), channels: ["wake"])
         listener.start()
         var events = listener.events.makeAsyncIterator()
         #expect(await events.next() == .connected(reconnect: false))

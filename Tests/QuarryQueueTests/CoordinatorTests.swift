@@ -42,10 +42,10 @@ struct CoordinatorTests {
         #expect(try await h.queue.loadRecords(buildID: build, records) == 5)
         let coordinator = Coordinator(queue: h.queue, graphs: ["test": Self.graph])
         let worker = Worker(queue: h.queue, handlers: Self.handlers(), configuration: WorkerConfiguration(concurrency: 8, runRescuer: false))
-        let coordinating = Task { await coordinator.run() }
-        let completed = try await h.run(worker, timeout: .seconds(60)) { try await h.queue.build(build)?.state == "completed" }
+        let coordinating = Task { try await coordinator.run() }
+        let completed = try await h.run(worker, timeout: .seconds(60)) { try await h.queue.build(build)?.state == .completed }
         coordinating.cancel()
-        await coordinating.value
+        try await coordinating.value
         #expect(completed)
         let kinds = try await h.pool.query("SELECT kind, count(*) AS n FROM \(identifier: h.schema).tasks GROUP BY kind ORDER BY kind")
         let counts = Dictionary(uniqueKeysWithValues: try kinds.map { (try $0.decode(String.self, "kind"), try $0.decode(Int.self, "n")) })
@@ -83,9 +83,9 @@ struct CoordinatorTests {
         let h = try await QueueHarness.make()
         let first = Coordinator(queue: h.queue, graphs: ["test": Self.graph])
         let second = Coordinator(queue: h.queue, graphs: ["test": Self.graph])
-        let a = Task { await first.run() }
+        let a = Task { try await first.run() }
         try await Task.sleep(for: .milliseconds(500))
-        let b = Task { await second.run() }
+        let b = Task { try await second.run() }
         try await Task.sleep(for: .milliseconds(500))
         func leaders() async throws -> Int {
             try await h.count(
@@ -97,15 +97,15 @@ struct CoordinatorTests {
         }
         #expect(try await leaders() == 1)
         a.cancel()
-        await a.value
+        try await a.value
         let build = try await h.queue.createBuild(name: "after-failover", recipe: "test")
         try await h.queue.loadRecords(buildID: build, [BuildRecord(line: 1, json: #"{"n": 1}"#, text: nil)])
-        #expect(try await TestDatabase.eventually(timeout: .seconds(10)) {
+        #expect(try await eventually(timeout: .seconds(10)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(build)") == 2
         })
         #expect(try await leaders() == 1)
         b.cancel()
-        await b.value
+        try await b.value
         await h.shutdown()
     }
 

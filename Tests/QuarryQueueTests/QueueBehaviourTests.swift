@@ -136,15 +136,15 @@ struct QueueBehaviourTests {
         }
         let worker = Worker(queue: h.queue, handlers: .with("slow", handler), configuration: WorkerConfiguration(concurrency: 3, runRescuer: false))
         let running = Task { try await worker.run() }
-        #expect(await TestDatabase.eventually(timeout: .seconds(10)) { started.snapshot.count == 3 })
+        #expect(await eventually(timeout: .seconds(10)) { started.snapshot.count == 3 })
         #expect(try await h.queue.cancelBuild(build) == 10)
         // Running handlers notice at the next heartbeat (300 ms here) and stop; nothing more is claimed.
-        #expect(await TestDatabase.eventually(timeout: .seconds(5)) { worker.stats.lost == 3 })
+        #expect(await eventually(timeout: .seconds(5)) { worker.stats.lost == 3 })
         worker.requestShutdown()
         try await running.value
         #expect(try await h.states(build: build) == ["cancelled": 10])
         #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).results") == 0)
-        #expect(try await h.queue.build(build)?.state == "cancelled")
+        #expect(try await h.queue.build(build)?.state == .cancelled)
         await h.shutdown()
     }
 
@@ -155,7 +155,7 @@ struct QueueBehaviourTests {
         try await h.queue.enqueue(buildID: build, [NewTask(kind: "auth", family: .generation, key: "a")])
         let handler = ClosureHandler { _ in throw TaskError(errorClass: "unauthorized", message: "401", action: .pauseBuild(reason: "endpoint rejected the API key")) }
         let worker = Worker(queue: h.queue, handlers: .with("auth", handler), configuration: WorkerConfiguration(concurrency: 1, runRescuer: false))
-        #expect(try await h.run(worker) { try await h.queue.build(build)?.state == "paused" })
+        #expect(try await h.run(worker) { try await h.queue.build(build)?.state == .paused })
         let info = try await h.queue.build(build)
         #expect(info?.stateReason == "endpoint rejected the API key")
         let row = try await h.pool.query("SELECT state, attempt FROM \(identifier: h.schema).tasks")[0]
@@ -174,7 +174,7 @@ struct QueueBehaviourTests {
         let running = Task { try await worker.run() }
         try await Task.sleep(for: .milliseconds(800))  // let it register, listen and go idle
         try await slowPoll.enqueue(buildID: build, [NewTask(kind: "noop", family: .generation, key: "x")])
-        #expect(try await TestDatabase.eventually(timeout: .seconds(5), every: .milliseconds(10)) {
+        #expect(try await eventually(timeout: .seconds(5), every: .milliseconds(10)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE state <> 'available'") == 1
         })
         let latency = try await h.pool.query(
@@ -198,7 +198,7 @@ struct QueueBehaviourTests {
             queue: h.queue, handlers: .with("sleep", SleepHandler()),
             configuration: WorkerConfiguration(concurrency: 4, shutdownGrace: .seconds(1), runRescuer: false))
         let running = Task { try await worker.run() }
-        #expect(try await TestDatabase.eventually(timeout: .seconds(5)) {
+        #expect(try await eventually(timeout: .seconds(5)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE state = 'running'") == 2
         })
         worker.requestShutdown()

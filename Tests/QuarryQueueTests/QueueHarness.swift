@@ -19,6 +19,19 @@ struct QueueHarness {
         return QueueHarness(pool: pool, schema: schema, queue: TaskQueue(pool: pool, configuration: configuration))
     }
 
+    /// Runs `body` with a fresh harness and always shuts it down, whatever the body does.
+    static func with<T>(_ body: (QueueHarness) async throws -> T) async throws -> T {
+        let h = try await make()
+        do {
+            let value = try await body(h)
+            await h.shutdown()
+            return value
+        } catch {
+            await h.shutdown()
+            throw error
+        }
+    }
+
     func count(_ sql: PostgresQuery) async throws -> Int {
         try await pool.query(sql)[0].decode(Int.self, at: 0)
     }
@@ -33,7 +46,7 @@ struct QueueHarness {
     /// Runs `worker` until `until` holds (or the timeout), then shuts it down and waits for it.
     func run(_ worker: Worker, timeout: Duration = .seconds(30), until condition: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
         let running = Task { try await worker.run() }
-        let reached = try await TestDatabase.eventually(timeout: timeout, condition)
+        let reached = try await eventually(timeout: timeout, condition)
         worker.requestShutdown()
         try await running.value
         return reached

@@ -25,7 +25,7 @@ struct WorkerProcessTests {
         try await h.queue.enqueueCopy(buildID: build, count: total) { NewTask(kind: "noop", family: .generation, key: "t\($0)") }
         let log = NSTemporaryDirectory() + "quarry-exec-\(UUID().uuidString).log"
         let workers = try (0..<8).map { _ in try Self.worker(schema: h.schema, concurrency: 64, extra: ["--execution-log", log]) }
-        let finished = try await TestDatabase.eventually(timeout: .seconds(240), every: .milliseconds(250)) {
+        let finished = try await eventually(timeout: .seconds(240), every: .milliseconds(250)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).results") == total
         }
         workers.forEach { $0.signal(SIGTERM) }
@@ -47,19 +47,19 @@ struct WorkerProcessTests {
         let build = try await h.queue.createBuild(name: "kill")
         try await h.queue.enqueue(buildID: build, (0..<40).map { NewTask(kind: "sleep", family: .generation, key: "s\($0)", payload: #"{"ms": 400}"#) })
         let victim = try Self.worker(schema: h.schema, concurrency: 20)
-        #expect(try await TestDatabase.eventually(timeout: .seconds(20)) {
+        #expect(try await eventually(timeout: .seconds(20)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE state = 'running'") == 20
         })
         victim.signal(SIGKILL)
         let killedAt = ContinuousClock.now
         let survivor = try Self.worker(schema: h.schema, concurrency: 20)
-        #expect(try await TestDatabase.eventually(timeout: .seconds(60)) {
+        #expect(try await eventually(timeout: .seconds(60)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).results") == 40
         })
         // The dead worker is marked gone in the registry by the survivor's rescue pass once its heartbeat is
         // older than lease + heartbeat interval, which can come after its rescued tasks were completed: so
         // wait for it before stopping the survivor.
-        #expect(try await TestDatabase.eventually(timeout: .seconds(15)) {
+        #expect(try await eventually(timeout: .seconds(15)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).workers WHERE pid = \(Int32(victim.pid)) AND state = 'gone'") == 1
         })
         survivor.signal(SIGTERM)
@@ -78,12 +78,12 @@ struct WorkerProcessTests {
         let build = try await h.queue.createBuild(name: "stop")
         try await h.queue.enqueue(buildID: build, [NewTask(kind: "sleep", family: .generation, key: "one", payload: #"{"ms": 2500}"#)])
         let stopped = try Self.worker(schema: h.schema, concurrency: 1, extra: ["--no-rescue"])
-        #expect(try await TestDatabase.eventually(timeout: .seconds(20)) {
+        #expect(try await eventually(timeout: .seconds(20)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE state = 'running'") == 1
         })
         stopped.signal(SIGSTOP)
         let rescuer = try Self.worker(schema: h.schema, concurrency: 1)
-        #expect(try await TestDatabase.eventually(timeout: .seconds(30)) {
+        #expect(try await eventually(timeout: .seconds(30)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).results") == 1
         })
         stopped.signal(SIGCONT)
@@ -109,7 +109,7 @@ struct WorkerProcessTests {
         let build = try await h.queue.createBuild(name: "term")
         try await h.queue.enqueue(buildID: build, (0..<20).map { NewTask(kind: "sleep", family: .generation, key: "s\($0)", payload: #"{"ms": 1500}"#) })
         let worker = try Self.worker(schema: h.schema, concurrency: 5)
-        #expect(try await TestDatabase.eventually(timeout: .seconds(20)) {
+        #expect(try await eventually(timeout: .seconds(20)) {
             try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE state = 'running'") == 5
         })
         worker.signal(SIGTERM)
@@ -135,9 +135,9 @@ struct WorkerProcessTests {
         func completed() async throws -> Int {
             try await pool.query("SELECT count(*) AS n FROM quarry.results")[0].decode(Int.self, "n")
         }
-        #expect(try await TestDatabase.eventually(timeout: .seconds(30)) { try await completed() > 30 })
+        #expect(try await eventually(timeout: .seconds(30)) { try await completed() > 30 })
         try server.cluster.restart()
-        #expect(try await TestDatabase.eventually(timeout: .seconds(120), every: .milliseconds(500)) { try await completed() == 300 })
+        #expect(try await eventually(timeout: .seconds(120), every: .milliseconds(500)) { try await completed() == 300 })
         workers.forEach { $0.signal(SIGTERM) }
         for worker in workers { #expect(await worker.waitForExit(timeout: .seconds(60)) == 0) }
         let states = try await pool.query("SELECT state, count(*) AS n FROM quarry.tasks GROUP BY state")

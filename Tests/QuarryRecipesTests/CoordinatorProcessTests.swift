@@ -26,7 +26,7 @@ struct CoordinatorProcessTests {
 
         let first = try coordinator(h)
         let verify = Rag4RagRecipe.Kind.verify
-        let started = try await TestDatabase.eventually(timeout: .seconds(60), every: .milliseconds(20)) {
+        let started = try await eventually(timeout: .seconds(60), every: .milliseconds(20)) {
             if let status = first.exitStatusIfExited() {
                 Issue.record("quarry coordinator exited (\(status)) — is CoordinatorCommand registered in QuarryCommand? \(first.output)")
                 return true
@@ -36,7 +36,7 @@ struct CoordinatorProcessTests {
         #expect(started)
         first.signal(SIGKILL)
         #expect(await first.waitForExit(timeout: .seconds(10)) == 128 + SIGKILL)
-        #expect(try await h.queue.build(build)?.state == "active", "killed mid-build, not after it")
+        #expect(try await h.queue.build(build)?.state == .active, "killed mid-build, not after it")
 
         // With no coordinator nothing new is created: the tasks that exist finish, the build stays active.
         try await Task.sleep(for: .seconds(2))
@@ -48,8 +48,8 @@ struct CoordinatorProcessTests {
         let partialRows = try jsonLines(partialFolder.appendingPathComponent("qa.jsonl"), as: Rag4RagQARow.self)
 
         let second = try coordinator(h)
-        let completed = try await TestDatabase.eventually(timeout: .seconds(180), every: .milliseconds(200)) {
-            try await h.queue.build(build)?.state == "completed"
+        let completed = try await eventually(timeout: .seconds(180), every: .milliseconds(200)) {
+            try await h.queue.build(build)?.state == .completed
         }
         #expect(completed)
         worker.requestShutdown()

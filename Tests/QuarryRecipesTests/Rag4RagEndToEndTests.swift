@@ -16,6 +16,7 @@ struct Rag4RagEndToEndTests {
         #expect(report.rejected == 0)
         let build = try #require(report.buildID)
         #expect(try await h.run(until: [build]))
+        #expect(try await h.queue.build(build)?.state == .completed, "no task died, so the outcome is completed")
 
         let kinds = try await h.kinds(build)
         let tasks = try await h.tasks(build)

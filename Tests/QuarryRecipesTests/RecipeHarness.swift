@@ -45,10 +45,8 @@ struct RecipeHarness: Sendable {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// The medquad answers-as-passages set in ../shared.
-    static var medquad: String {
-        TestDatabase.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/knowtuning/medquad/medquad_valid.json").path
-    }
+    /// The MedQuAD answers-as-passages fixture.
+    static var medquad: String { Fixtures.medquad.path }
 
     /// The example corpus shipped with the recipes.
     static var examples: String {
@@ -97,19 +95,19 @@ struct RecipeHarness: Sendable {
     }
 
     /// Runs a coordinator (unless `coordinator` is false) and a worker in-process until every build in
-    /// `builds` has completed, or the timeout.
+    /// `builds` has ended (in any outcome: check it with `queue.build(_:)`), or the timeout.
     func run(until builds: [Int], coordinator: Bool = true, timeout: Duration = .seconds(240)) async throws -> Bool {
         let worker = Worker(queue: queue, handlers: handlers(), configuration: WorkerConfiguration(concurrency: 32, runRescuer: !coordinator))
-        let coordinating = coordinator ? Task { await Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs).run() } : nil
+        let coordinating = coordinator ? Task { try await Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs).run() } : nil
         let working = Task { try await worker.run() }
-        let done = try await TestDatabase.eventually(timeout: timeout, every: .milliseconds(200)) {
-            for build in builds where try await queue.build(build)?.state != "completed" { return false }
+        let done = try await eventually(timeout: timeout, every: .milliseconds(200)) {
+            for build in builds where try await queue.build(build)?.state.isFinished != true { return false }
             return true
         }
         worker.requestShutdown()
         try await working.value
         coordinating?.cancel()
-        await coordinating?.value
+        try await coordinating?.value
         return done
     }
 

@@ -1,14 +1,14 @@
 import Foundation
 import QuarryPostgres
 
-/// The PostgreSQL server the tests run against: the throwaway cluster `scripts/with-postgres.sh` starts
-/// (it exports `QUARRY_DATABASE_URL`). Each test that creates objects does so in a schema of its own.
+/// The PostgreSQL server the tests run against: `QUARRY_DATABASE_URL` when set (`make test` starts a
+/// throwaway cluster and exports it), else a private cluster this test process starts on first use and
+/// deletes when it exits, so a bare `swift test` works too. Each test that creates objects does so in a
+/// schema of its own.
 public enum TestDatabase {
     public static var connectionString: String {
-        guard let url = ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"], !url.isEmpty else {
-            fatalError("QUARRY_DATABASE_URL is not set: run the tests with `make test`, which starts a PostgreSQL cluster")
-        }
-        return url
+        if let url = ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"], !url.isEmpty { return url }
+        return ProcessCluster.connectionString
     }
 
     public static func configuration(applicationName: String = "quarry-test", searchPath: [String]? = nil) -> PostgresConfiguration {
@@ -53,8 +53,9 @@ public final class PrivateCluster: Sendable {
     /// Starts a new cluster; tries again on a fresh port if the first start fails (another test may have
     /// taken the port between choosing and binding it).
     public init() throws {
-        var lastError: Error?
-        for _ in 0..<3 {
+        var attempt = 0
+        while true {
+            attempt += 1
             let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-private-\(UUID().uuidString.prefix(8))")
             do {
                 let candidate = try PostgresCluster.prepare(at: directory)
@@ -66,11 +67,10 @@ public final class PrivateCluster: Sendable {
                 }
                 cluster = candidate
                 return
-            } catch {
-                lastError = error
+            } catch where attempt < 3 {
+                continue
             }
         }
-        throw lastError!
     }
 
     public func configuration(applicationName: String = "quarry-test") -> PostgresConfiguration {

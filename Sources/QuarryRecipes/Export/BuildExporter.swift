@@ -52,9 +52,9 @@ public struct BuildExporter: Sendable {
         let manifest = ExportManifest(
             quarryVersion: QuarryVersion.current, exportedAt: ExportManifest.timestamp(Date()),
             build: ExportManifest.Build(
-                id: build.id, name: build.name, recipe: recipeName, state: build.state, stateReason: build.stateReason,
+                id: build.id, name: build.name, recipe: recipeName, state: build.state.rawValue, stateReason: build.stateReason,
                 createdAt: ExportManifest.timestamp(build.createdAt), finishedAt: build.finishedAt.map(ExportManifest.timestamp)),
-            partial: build.state != "completed", spec: spec, promptVersions: spec.promptVersions, endpoints: spec.endpoints,
+            partial: !build.state.isFinished || build.state == .cancelled, spec: spec, promptVersions: spec.promptVersions, endpoints: spec.endpoints,
             models: summary.models, records: ExportManifest.Records(loaded: loaded, rejected: rejects.count), stages: stages,
             dead: dead.map { ExportManifest.DeadGroup(kind: $0.kind, errorClass: $0.errorClass, count: $0.count, example: $0.example) },
             usage: usage, files: directory.files)

@@ -17,7 +17,7 @@ public final class BuildProgressMonitor {
     public func lines() async throws -> [String] {
         var lines: [String] = []
         let now = ContinuousClock.now
-        for build in try await queue.builds(limit: 50) where build.state == "active" || build.state == "paused" {
+        for build in try await queue.builds(limit: 50) where !build.state.isFinished {
             let stages = try await queue.stageCounts(buildID: build.id)
             var finished = 0
             var waiting = 0
@@ -49,7 +49,7 @@ public final class BuildProgressMonitor {
                 }
             }
             previous[build.id] = (finished, now)
-            let state = build.state == "paused" ? " [paused: \(build.stateReason ?? "")]" : ""
+            let state = build.state == .paused ? " [paused: \(build.stateReason ?? "")]" : ""
             lines.append(
                 "build \(build.id) \(build.name)\(state): \(parts.isEmpty ? "not seeded yet" : parts.joined(separator: ", ")) | \(rateText) | \(etaText)")
         }

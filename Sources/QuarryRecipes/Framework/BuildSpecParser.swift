@@ -10,7 +10,7 @@ import Yams
 /// name: medquad-rag4rag
 /// recipe: rag4rag
 /// input:
-///   path: ../shared/data/knowtuning/medquad/medquad_valid.json   # relative to this file
+///   path: data/medquad_valid.json   # relative to this file
 ///   format: json                    # jsonl | json (one array); default from the extension
 ///   fields: {passage: output, topic: instruction, question: instruction}
 ///   max_record_bytes: 1048576       # larger records are rejected
@@ -20,12 +20,13 @@ import Yams
 /// budget_usd: 5
 /// seed: 7
 /// no_cache: false
+/// max_dead_fraction: 0.2     # more dead tasks than this share makes the build `failed`
 /// ```
 ///
 /// Works on the YAML node tree rather than Codable, because only nodes carry line numbers.
 public struct BuildSpecParser {
     public static let topLevelFields: Set<String> = [
-        "name", "recipe", "input", "endpoints", "parameters", "prompts", "budget_usd", "seed", "no_cache",
+        "name", "recipe", "input", "endpoints", "parameters", "prompts", "budget_usd", "seed", "no_cache", "max_dead_fraction",
     ]
     public static let inputFields: Set<String> = ["path", "format", "fields", "max_record_bytes"]
     public static let defaultMaxRecordBytes = 1 << 20
@@ -98,9 +99,19 @@ public struct BuildSpecParser {
             guard let value = node.bool else { throw fail(.invalidValue, "no_cache must be true or false", node, field: "no_cache") }
             noCache = value
         }
-        let spec = StoredBuildSpec(
+        var maxDeadFraction: Double?
+        if let node = top["max_dead_fraction"] {
+            guard let value = node.float ?? node.int.map(Double.init), (0...1).contains(value) else {
+                throw fail(
+                    .invalidValue, "max_dead_fraction must be a share between 0 and 1 (e.g. 0.2), not '\(node.string ?? "?")'", node,
+                    field: "max_dead_fraction")
+            }
+            maxDeadFraction = value
+        }
+        var spec = StoredBuildSpec(
             name: name, recipe: recipe.name, specFile: absolute(file), input: input, endpoints: roles, parameters: parameters,
             prompts: prompts, seed: seed, noCache: noCache, budgetUSD: budget)
+        spec.maxDeadFraction = maxDeadFraction
         return BuildPlan(spec: spec, recipe: recipe)
     }
 
@@ -276,8 +287,9 @@ public struct BuildSpecParser {
     }
 
     private func requiredString(_ mapping: Node.Mapping, _ key: String, in root: Node) throws(RecipeError) -> String {
-        let text = try string(try required(mapping, key, in: root), field: key)
-        guard !text.isEmpty else { throw fail(.invalidValue, "'\(key)' must not be empty", mapping[key]!, field: key) }
+        let node = try required(mapping, key, in: root)
+        let text = try string(node, field: key)
+        guard !text.isEmpty else { throw fail(.invalidValue, "'\(key)' must not be empty", node, field: key) }
         return text
     }
 

@@ -25,7 +25,7 @@ public struct BuildSubmitter: Sendable {
         if let queue {
             let id = try await queue.createBuild(
                 name: plan.spec.name, recipe: plan.spec.recipe, spec: BuildSpecStore.encode(plan.spec), budgetUSD: plan.spec.budgetUSD,
-                pausedReason: "loading input records")
+                maxDeadFraction: plan.spec.maxDeadFraction, pausedReason: "loading input records")
             buildID = id
         }
         var report = SubmitReport(buildID: buildID, name: plan.spec.name, recipe: plan.spec.recipe, loaded: 0, rejected: 0, rejects: [])

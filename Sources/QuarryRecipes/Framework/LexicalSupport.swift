@@ -35,7 +35,7 @@ public struct LexicalSupport: Sendable, Equatable, Codable {
         var found = 0
         var missing: [String] = []
         var numbers: [String] = []
-        for word in Self.words(answer) where !Self.stopwords.contains(word) && (word.count > 1 || word.first!.isNumber) {
+        for word in Self.words(answer) where !Self.stopwords.contains(word) && (word.count > 1 || word.first?.isNumber == true) {
             content += 1
             if known.contains(word) || known.contains(Self.singular(word)) {
                 found += 1

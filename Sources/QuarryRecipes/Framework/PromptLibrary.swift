@@ -14,7 +14,7 @@ public enum PromptLibrary {
         var best: (version: Int, file: String)?
         for file in files {
             guard let version = version(of: file, name: name) else { continue }
-            if best == nil || version > best!.version { best = (version, file) }
+            if version > best?.version ?? Int.min { best = (version, file) }
         }
         guard let best else {
             throw RecipeError(.unknownPrompt, "no bundled prompt '\(name)' for recipe '\(recipe)' in \(directory.path)", field: "prompts.\(name)")

@@ -35,6 +35,19 @@ public struct RecipeCatalog: Sendable {
         for recipe in recipes { recipe.register(into: &registry, service: service, specs: specs) }
     }
 
+    /// Refuses a registry that lacks a handler for some kind a recipe's graph creates: such tasks would
+    /// wait forever (no worker claims them), so a worker or coordinator checks this before it starts.
+    public func checkHandlers(in registry: HandlerRegistry) throws(RecipeError) {
+        let known = Set(registry.kinds)
+        for recipe in recipes.sorted(by: { $0.name < $1.name }) {
+            let missing = recipe.defaultGraph.kinds.filter { !known.contains($0) }
+            if !missing.isEmpty {
+                throw RecipeError(
+                    .missingHandler, "recipe '\(recipe.name)' creates tasks of kind \(missing.joined(separator: ", ")) but no handler is registered for them")
+            }
+        }
+    }
+
     /// `RecipeCatalog.standard.registerHandlers(into:service:)`.
     public static func registerHandlers(into registry: inout HandlerRegistry, service: LLMService) {
         standard.registerHandlers(into: &registry, service: service)

@@ -31,6 +31,8 @@ public struct RecipeError: Error, Sendable, Equatable, CustomStringConvertible {
         /// A prompt name the recipe does not have, or a template it cannot render.
         public static let unknownPrompt = Code(rawValue: "unknown_prompt")
         public static let invalidPrompt = Code(rawValue: "invalid_prompt")
+        /// A recipe's graph creates a kind that no handler is registered for (a programming error, caught at startup).
+        public static let missingHandler = Code(rawValue: "missing_handler")
         /// The input file cannot be opened or read.
         public static let unreadableInput = Code(rawValue: "unreadable_input")
         /// The input file's structure is broken beyond single records (e.g. a JSON file that is not an array).

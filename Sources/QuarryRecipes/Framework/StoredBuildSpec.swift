@@ -42,12 +42,15 @@ public struct StoredBuildSpec: Sendable, Equatable, Codable {
     /// Read by the LLM layer from the stored spec (`no_cache`): skip the response cache for this build.
     public var noCache: Bool
     public var budgetUSD: Double?
+    /// Dead ÷ (completed + dead) above which the drained build is `failed`; nil: the default (0.2).
+    public var maxDeadFraction: Double?
 
     enum CodingKeys: String, CodingKey {
         case format, name, recipe, input, endpoints, parameters, prompts, seed
         case specFile = "spec_file"
         case noCache = "no_cache"
         case budgetUSD = "budget_usd"
+        case maxDeadFraction = "max_dead_fraction"
     }
 
     public init(

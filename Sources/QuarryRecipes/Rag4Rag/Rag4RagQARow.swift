@@ -1,4 +1,4 @@
-/// One line of rag4rag's `qa.jsonl`: recipes.md's `{"context", "question", "answer", "arm", "verdict",
+/// One line of rag4rag's `qa.jsonl`: the rag4rag method's `{"context", "question", "answer", "arm", "verdict",
 /// "spans"}` plus what a consumer needs to filter and trace it. Everything here depends only on the
 /// build's inputs, spec and seed (task *keys*, not ids), so equal builds export equal bytes; the run's
 /// numeric ids are in `provenance.jsonl`, line for line.

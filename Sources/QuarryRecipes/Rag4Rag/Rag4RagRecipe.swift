@@ -1,7 +1,7 @@
 import QuarryLLM
 import QuarryQueue
 
-/// rag4rag (seed 003): (context, question, answer) data for retriever fine-tuning, with hallucinated
+/// rag4rag (github.com/m-newhauser/rag4rag): (context, question, answer) data for retriever fine-tuning, with hallucinated
 /// answers caught by a judge and regenerated with retrieval.
 ///
 /// Per passage, two labelled arms are seeded as variants of `rag4rag.generate`:
