@@ -30,7 +30,6 @@ struct CoordinatorCommand: AsyncParsableCommand {
         LogSetup.bootstrap(level: database.logLevel)
         try await database.withPool(role: "coordinator", maxConnections: 4) { pool in
             let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(schema: database.schema))
-            try await queue.checkSchema()
             let coordinator = Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs)
             var services: [any Service] = [coordinator]
             if progressSeconds > 0 {
