@@ -90,6 +90,8 @@ let package = Package(
             dependencies: [
                 "QuarryPostgres", "QuarryQueue", "QuarryHTTP", "QuarryJSON", "QuarryLLM", "QuarryRecipes", "QuarrySimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The worker's health endpoint (`quarry worker --health-port`), on the server the simulator already uses.
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -121,5 +123,11 @@ let package = Package(
         .testTarget(
             name: "QuarryCLITests", dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryPostgres", "QuarryQueue", "QuarrySimulator"],
             swiftSettings: strict),
+        // deploy/: the manifests under their validators, the dashboard's SQL, and a build through PgBouncer.
+        .testTarget(
+            name: "QuarryDeployTests",
+            dependencies: ["QuarryTestSupport", "QuarryCLI", "QuarryQueue", "QuarryPostgres", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
     ]
 )

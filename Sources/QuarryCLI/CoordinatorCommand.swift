@@ -28,8 +28,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
-        try await database.withPool(role: "coordinator", maxConnections: 4) { pool in
-            let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(schema: database.schema))
+        try await database.withPool(role: "coordinator", maxConnections: 4, pooled: queueOptions.listenURL != nil) { pool in
+            let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(database: database, role: "coordinator"))
             let coordinator = Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs)
             var services: [any Service] = [coordinator]
             if progressSeconds > 0 {

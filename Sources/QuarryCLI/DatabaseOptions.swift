@@ -22,16 +22,34 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Connection settings for a process playing `role` (shown in pg_stat_activity as quarry-ROLE:HOST:PID).
-    func configuration(role: String) -> PostgresConfiguration {
+    /// `url` overrides --database-url (e.g. --listen-database-url). `pooled`: the URL is a transaction-mode
+    /// pooler, so no startup `options` (PgBouncer refuses them; every statement names the schema anyway).
+    func configuration(role: String, url: String? = nil, pooled: Bool = false) -> PostgresConfiguration {
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
         return PostgresConfiguration.resolve(
-            explicit: databaseURL, applicationName: "quarry-\(role):\(host):\(pid)", searchPath: [schema, "public"])
+            explicit: url ?? databaseURL, applicationName: "quarry-\(role):\(host):\(pid)", searchPath: pooled ? nil : [schema, "public"])
     }
 
-    /// Runs `body` with a pool for `role`, closing it afterwards.
-    func withPool<T: Sendable>(role: String, maxConnections: Int = 4, _ body: (PostgresPool) async throws -> T) async throws -> T {
-        let pool = PostgresPool(configuration: configuration(role: role), maxConnections: maxConnections)
+    /// QUARRY_LISTEN_DATABASE_URL when set: a direct URL beside a QUARRY_DATABASE_URL that goes through a
+    /// transaction-mode pooler (see `QueueOptions.listenDatabaseURL`).
+    static var environmentListenURL: String? {
+        let url = ProcessInfo.processInfo.environment["QUARRY_LISTEN_DATABASE_URL"]
+        return url?.isEmpty == false ? url : nil
+    }
+
+    /// Runs `body` with a pool for `role`, closing it afterwards. With QUARRY_LISTEN_DATABASE_URL set, every
+    /// command treats the database URL as pooled (no startup options), and one that `needsSession` (a
+    /// session advisory lock: `migrate`) connects to the listen URL instead, unless --database-url is given.
+    func withPool<T: Sendable>(
+        role: String, maxConnections: Int = 4, pooled: Bool = false, needsSession: Bool = false,
+        _ body: (PostgresPool) async throws -> T
+    ) async throws -> T {
+        let direct = needsSession && databaseURL == nil ? Self.environmentListenURL : nil
+        let settings =
+            direct.map { configuration(role: role, url: $0) }
+            ?? configuration(role: role, pooled: pooled || Self.environmentListenURL != nil)
+        let pool = PostgresPool(configuration: settings, maxConnections: maxConnections)
         do {
             let value = try await body(pool)
             await pool.close()

@@ -21,7 +21,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
-        try await database.withPool(role: "migrate", maxConnections: 1) { pool in
+        try await database.withPool(role: "migrate", maxConnections: 1, needsSession: true) { pool in
             try await Self.run(pool: pool, schema: database.schema, migrationsPath: migrations, statusOnly: status)
         }
     }

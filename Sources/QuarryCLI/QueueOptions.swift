@@ -16,6 +16,20 @@ struct QueueOptions: ParsableArguments {
     static let leaseRange: ClosedRange<Double> = 1...86_400
     static let heartbeatRange: ClosedRange<Double> = 0.1...3_600
 
+    @Option(
+        name: .customLong("listen-database-url"),
+        help: """
+            Direct (or session-pooled) PostgreSQL URL for LISTEN and the leader locks, for when --database-url goes \
+            through a transaction-mode pooler such as PgBouncer; claims and results then use --database-url without \
+            session state. Default: QUARRY_LISTEN_DATABASE_URL; unset, everything uses --database-url.
+            """)
+    var listenDatabaseURL: String?
+
+    /// --listen-database-url, else QUARRY_LISTEN_DATABASE_URL; nil when neither is set.
+    var listenURL: String? {
+        listenDatabaseURL.flatMap { $0.isEmpty ? nil : $0 } ?? DatabaseOptions.environmentListenURL
+    }
+
     func validate() throws {
         try Self.check("--lease-seconds", leaseSeconds, in: Self.leaseRange)
         try Self.check("--heartbeat-seconds", heartbeatSeconds, in: Self.heartbeatRange)
@@ -31,6 +45,14 @@ struct QueueOptions: ParsableArguments {
             func text(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
             throw ValidationError("\(option) must be between \(text(range.lowerBound)) and \(text(range.upperBound)) seconds, not \(seconds)")
         }
+    }
+
+    /// The queue configuration of a process whose pool comes from `database`: with a listen URL, LISTEN and
+    /// the leader locks connect there (the pool is then transaction-pooled: see `DatabaseOptions.withPool`).
+    func configuration(database: DatabaseOptions, role: String) -> QueueConfiguration {
+        var configuration = configuration(schema: database.schema)
+        configuration.sessionConnection = listenURL.map { database.configuration(role: role, url: $0) }
+        return configuration
     }
 
     func configuration(schema: String) -> QueueConfiguration {

@@ -45,6 +45,12 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Pause a build after this many task deaths in a row with the same endpoint failure, across the pool (0: never).")
     var breakerThreshold = WorkerConfiguration.defaultBreakerThreshold
 
+    @Option(help: "Serve GET /livez and /readyz on this TCP port (for Kubernetes probes; 0: any free port). Default: no endpoint.")
+    var healthPort: Int?
+
+    @Option(help: "Interface the health endpoint binds.")
+    var healthHost: String = "0.0.0.0"
+
     @Option(help: .hidden)
     var executionLog: String?
 
@@ -52,6 +58,7 @@ struct WorkerCommand: AsyncParsableCommand {
         guard (1...100_000).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 100000") }
         guard (0...86_400).contains(shutdownGrace) else { throw ValidationError("--shutdown-grace must be between 0 and 86400 seconds") }
         guard breakerThreshold >= 0 else { throw ValidationError("--breaker-threshold must be 0 (off) or more") }
+        if let healthPort, !(0...65_535).contains(healthPort) { throw ValidationError("--health-port must be between 0 and 65535") }
         if let families {
             for name in families.split(separator: ",") where TaskFamily(rawValue: String(name)) == nil {
                 throw ValidationError("unknown family '\(name)'; use generation, corruption or verification")
@@ -62,8 +69,8 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
         let registry = try EndpointRegistry.loadConfigured(explicit: endpoints)
-        try await database.withPool(role: "worker", maxConnections: 4) { pool in
-            let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(schema: database.schema))
+        try await database.withPool(role: "worker", maxConnections: 4, pooled: queueOptions.listenURL != nil) { pool in
+            let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(database: database, role: "worker"))
             var handlers = HandlerRegistry()
             BuiltinKinds.register(into: &handlers, executionLog: executionLog)
             // With endpoints, the worker also runs llm.chat and every recipe's kinds.
@@ -88,6 +95,12 @@ struct WorkerCommand: AsyncParsableCommand {
             // Usage rows reach llm_usage every second while the worker runs, not only at shutdown.
             var services: [any Service] = [worker]
             if let service { services.append(UsageFlusher(llm: service)) }
+            if let healthPort {
+                services.append(
+                    WorkerHealthServer(
+                        host: healthHost, port: healthPort, workerID: worker.registration.id, database: pool.configuration,
+                        queueConfiguration: queue.configuration))
+            }
             try await ServiceRunner.run(
                 services, shutdownAllowance: .milliseconds(Int64(shutdownGrace * 1_000)) + .seconds(15),
                 logger: Logger(label: "quarry.worker"))

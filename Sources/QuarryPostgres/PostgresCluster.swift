@@ -94,7 +94,8 @@ public struct PostgresCluster: Sendable {
         throw ClusterError(message: "initdb not found under /usr/lib/postgresql; install the postgresql package (scripts/install-deps.sh)")
     }
 
-    static func freePort() throws -> Int {
+    /// A TCP port on the loopback interface that was free a moment ago (also used by tests for servers of their own).
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

@@ -20,7 +20,7 @@ public final class Coordinator: Service, Sendable {
         self.queue = queue
         self.graphs = graphs
         self.logger = logger
-        var configuration = queue.pool.configuration
+        var configuration = queue.sessionConfiguration
         configuration.applicationName = String((configuration.applicationName + ":leader").prefix(63))
         self.lock = LeaderLock(name: "quarry.coordinator." + queue.configuration.schema, configuration: configuration, logger: logger)
     }
@@ -34,7 +34,7 @@ public final class Coordinator: Service, Sendable {
         // An unmigrated schema stops the coordinator at once (the error says which object is missing)
         // instead of failing every pass.
         try await queue.checkSchema()
-        let listener = try PostgresListener(configuration: queue.pool.configuration, channels: [queue.configuration.finishedChannel])
+        let listener = try PostgresListener(configuration: queue.sessionConfiguration, channels: [queue.configuration.finishedChannel])
         listener.start()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [wake] in

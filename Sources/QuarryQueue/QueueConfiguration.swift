@@ -1,3 +1,5 @@
+import QuarryPostgres
+
 /// Timing and limits of the queue. Defaults suit LLM work: calls of seconds to minutes.
 public struct QueueConfiguration: Sendable {
     /// The schema holding Quarry's tables (also names the NOTIFY channel, so schemas don't wake each other).
@@ -20,6 +22,9 @@ public struct QueueConfiguration: Sendable {
     public var pollInterval: Duration
     /// At most one NOTIFY per this interval per process.
     public var notifyDebounce: Duration
+    /// Where LISTEN and the leader locks connect, when the pool goes through a transaction-mode pooler
+    /// (PgBouncer) that cannot hold session state: a direct or session-pooled connection. Nil: the pool's.
+    public var sessionConnection: PostgresConfiguration?
 
     public init(
         schema: String = "quarry", leaseDuration: Duration = .seconds(30), heartbeatInterval: Duration = .seconds(5),
@@ -35,6 +40,7 @@ public struct QueueConfiguration: Sendable {
         self.flushBatchSize = flushBatchSize
         self.pollInterval = pollInterval
         self.notifyDebounce = notifyDebounce
+        self.sessionConnection = nil
     }
 
     /// The channel enqueuers NOTIFY and idle workers LISTEN on.

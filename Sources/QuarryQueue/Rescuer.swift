@@ -12,7 +12,7 @@ public final class Rescuer: Service, Sendable {
 
     public init(queue: TaskQueue, logger: Logger = Logger(label: "quarry.rescuer")) {
         self.queue = queue
-        var configuration = queue.pool.configuration
+        var configuration = queue.sessionConfiguration
         configuration.applicationName = String((configuration.applicationName + ":rescuer").prefix(63))
         self.lock = LeaderLock(name: "quarry.rescuer." + queue.configuration.schema, configuration: configuration, logger: logger)
         self.logger = logger

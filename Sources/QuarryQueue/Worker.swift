@@ -117,7 +117,7 @@ public final class Worker: Service, Sendable {
         logger.info(
             "worker \(registration.id) started: concurrency \(configuration.concurrency), kinds \(claimKinds.joined(separator: ","))")
         let listener: PostgresListener? =
-            configuration.listen ? try PostgresListener(configuration: queue.pool.configuration, channels: [queue.configuration.taskChannel]) : nil
+            configuration.listen ? try PostgresListener(configuration: queue.sessionConfiguration, channels: [queue.configuration.taskChannel]) : nil
         listener?.start()
         await withTaskGroup(of: Void.self) { group in
             if let listener {
