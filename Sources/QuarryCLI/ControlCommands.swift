@@ -10,6 +10,7 @@ struct PauseCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await database.control { queue in
+            try await queue.requireBuild(build)
             print(try await queue.pauseBuild(build, reason: reason) ? "build \(build) paused" : "build \(build) is not active")
         }
     }
@@ -25,6 +26,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await database.control { queue in
+            try await queue.requireBuild(build)
             if retryDead { print("requeued \(try await queue.retryDead(buildID: build)) dead task(s) of build \(build)") }
             print(try await queue.resumeBuild(build) ? "build \(build) resumed" : "build \(build) is not paused")
         }
@@ -45,8 +47,13 @@ struct CancelCommand: AsyncParsableCommand {
     func run() async throws {
         try await database.control { queue in
             if let task {
+                guard try await queue.taskExists(task) else { throw CommandError(code: .notFound, message: "there is no task \(task)") }
                 print(try await queue.cancelTask(task) ? "task \(task) cancelled" : "task \(task) had already finished")
             } else if let build {
+                let info = try await queue.requireBuild(build)
+                guard !info.state.isFinished else {
+                    throw CommandError(code: .notFound, message: "build \(build) is already \(info.state.rawValue); nothing to cancel")
+                }
                 print("build \(build) cancelled (\(try await queue.cancelBuild(build)) task(s))")
             }
         }
@@ -61,8 +68,18 @@ struct RetryDeadCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await database.control { queue in
+try await queue.requireBuild(build)
             print("requeued \(try await queue.retryDead(buildID: build, kind: kind)) dead task(s) of build \(build)")
         }
+    }
+}
+
+extension TaskQueue {
+    /// The build, or a "not found" error that makes the command exit non-zero.
+    @discardableResult
+    func requireBuild(_ id: Int) async throws -> BuildInfo {
+        guard let info = try await build(id) else { throw CommandError.noBuild(id) }
+        return info
     }
 }
 
@@ -92,6 +109,7 @@ struct PruneCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await database.control { queue in
+            try await queue.requireBuild(build)
             let tasks = try await queue.prune(buildID: build, batch: batch)
             let usage = keepUsage ? 0 : try await LLMMaintenance(pool: queue.pool, schema: database.schema).deleteUsage(buildID: build, batch: batch)
             print("pruned build \(build) (\(tasks) task(s)\(keepUsage ? "; usage kept" : ", \(usage) usage row(s)"))")
@@ -125,7 +143,8 @@ struct PruneCacheCommand: AsyncParsableCommand {
 
     /// "90s", "15m", "12h", "30d" as a duration; nil for anything else.
     static func duration(_ text: String) -> Duration? {
-        guard let unit = text.last, let value = Double(text.dropLast()), value >= 0, value.isFinite else { return nil }
+        // Up to 100 years: enough for any cache, and far from Duration's limits.
+        guard let unit = text.last, let value = Double(text.dropLast()), value >= 0, value <= 36_500 * 86_400 else { return nil }
         let seconds: Double
         switch unit {
         case "s": seconds = value
@@ -134,6 +153,7 @@ struct PruneCacheCommand: AsyncParsableCommand {
         case "d": seconds = value * 86_400
         default: return nil
         }
+        guard seconds <= 36_500 * 86_400 else { return nil }
         return .milliseconds(Int64(seconds * 1_000))
     }
 }

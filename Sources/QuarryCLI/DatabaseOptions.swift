@@ -56,7 +56,7 @@ struct DatabaseOptions: ParsableArguments {
             return value
         } catch {
             await pool.close()
-            throw error
+            throw CommandError.notMigrated(error, schema: schema) ?? error
         }
     }
 }

@@ -12,6 +12,10 @@ struct QueueOptions: ParsableArguments {
     @Option(help: "Snoozes (rate limits) allowed per task before a snooze counts as a failed attempt.")
     var maxSnoozes: Int = 100
 
+    /// Leases from a second to a day; heartbeats from a tenth of a second to an hour.
+    static let leaseRange: ClosedRange<Double> = 1...86_400
+    static let heartbeatRange: ClosedRange<Double> = 0.1...3_600
+
     @Option(
         name: .customLong("listen-database-url"),
         help: """
@@ -27,9 +31,19 @@ struct QueueOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard leaseSeconds > 0, heartbeatSeconds > 0 else { throw ValidationError("--lease-seconds and --heartbeat-seconds must be positive") }
+        try Self.check("--lease-seconds", leaseSeconds, in: Self.leaseRange)
+        try Self.check("--heartbeat-seconds", heartbeatSeconds, in: Self.heartbeatRange)
+        guard (0...1_000_000).contains(maxSnoozes) else { throw ValidationError("--max-snoozes must be between 0 and 1000000, not \(maxSnoozes)") }
         guard heartbeatSeconds < leaseSeconds else {
             throw ValidationError("--heartbeat-seconds (\(heartbeatSeconds)) must be shorter than --lease-seconds (\(leaseSeconds)), or leases lapse between renewals")
+        }
+    }
+
+    /// Refuses a number of seconds outside `range` (NaN and infinities included), naming the option.
+    static func check(_ option: String, _ seconds: Double, in range: ClosedRange<Double>) throws {
+        guard range.contains(seconds) else {
+            func text(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
+            throw ValidationError("\(option) must be between \(text(range.lowerBound)) and \(text(range.upperBound)) seconds, not \(seconds)")
         }
     }
 

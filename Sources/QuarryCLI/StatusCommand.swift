@@ -16,10 +16,11 @@ struct StatusCommand: AsyncParsableCommand {
         LogSetup.bootstrap(level: database.logLevel)
         try await database.withPool(role: "status", maxConnections: 1) { pool in
             let queue = TaskQueue(pool: pool, configuration: QueueConfiguration(schema: database.schema))
+            if let build { try await queue.requireBuild(build) }
             let sections: [(MonitorView, String)] = [
                 (.buildProgress, "Builds"), (.queueDepth, "Queue depth"), (.throughput, "Completions per minute"),
                 (.oldestWaiting, "Oldest waiting task"), (.workerStatus, "Workers"), (.recentErrors, "Errors (last hour)"),
-                (.deadTasks, "Dead tasks"),
+                (.deadTasks, "Dead tasks"), (.unservedWork, "Waiting work no live worker can do (start a worker with that kind or endpoint)"),
             ]
             for (view, title) in sections {
                 print(TableRenderer.render(try await queue.monitor(view, build: build, limit: view == .deadTasks ? 20 : 50), title: title))

@@ -1,3 +1,4 @@
+import QuarryJSON
 import QuarryQueue
 
 /// Plain-text tables for terminal output.
@@ -19,7 +20,8 @@ enum TableRenderer {
     }
 
     private static func shorten(_ text: String) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        // Names and messages come from users' files and endpoints: show control characters, never obey them.
+        let flat = text.replacingOccurrences(of: "\n", with: " ").escapingControlCharacters
         return flat.count > 80 ? String(flat.prefix(77)) + "..." : flat
     }
 }

@@ -91,7 +91,7 @@ struct WorkerCommand: AsyncParsableCommand {
                     concurrency: concurrency, kinds: kinds.map { $0.split(separator: ",").map(String.init) },
                     families: families.map { $0.split(separator: ",").compactMap { TaskFamily(rawValue: String($0)) } },
                     shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue,
-                    breakerThreshold: breakerThreshold))
+                    breakerThreshold: breakerThreshold, endpoints: registry.map { $0.names }))
             // Usage rows reach llm_usage every second while the worker runs, not only at shutdown.
             var services: [any Service] = [worker]
             if let service { services.append(UsageFlusher(llm: service)) }

@@ -1,3 +1,5 @@
+import Foundation
+import QuarryJSON
 import Yams
 
 /// Turns the endpoints file into `Endpoint`s, with errors that point at the line and field. Works on the
@@ -10,19 +12,61 @@ struct EndpointFileParser {
         "price_per_million_input", "price_per_million_output", "cache_namespace",
     ]
 
+    /// Header names that carry credentials: refused inline (the key belongs in `api_key_env`). The
+    /// file's top-level `credential_headers` list adds more.
+    static let credentialHeaders: Set<String> = ["authorization", "proxy-authorization", "api-key", "x-api-key"]
+
+    /// `timeout_seconds` bounds: a request waits at least a second and at most an hour.
+    static let timeoutRange: ClosedRange<Double> = 1...3_600
+    /// `rpm`, `tpm` and `max_in_flight` bounds.
+    static let rateRange: ClosedRange<Int> = 1...100_000_000
+    static let inFlightRange: ClosedRange<Int> = 1...100_000
+
+    /// Where a YAML error is, without the text around it: the offending line may hold a secret.
+    static func yamlProblem(_ error: any Error) -> (message: String, line: Int?) {
+        guard let error = error as? YamlError else { return ("not valid YAML", nil) }
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ("not valid YAML: \(problem) (line \(mark.line), column \(mark.column))", mark.line)
+        case .reader(let problem, _, _, _):
+            return ("not readable as YAML: \(problem)", nil)
+        default:
+            return ("not valid YAML", nil)
+        }
+    }
+
+    /// RFC 9110 token characters, the only ones a header name may have.
+    static func isHeaderToken(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+            default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
+        }
+    }
+
     func parse(_ yaml: String) throws(EndpointConfigurationError) -> EndpointRegistry {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
-            throw EndpointConfigurationError(code: .invalidYAML, message: "not valid YAML: \(error)", file: file)
+            let problem = Self.yamlProblem(error)
+            throw EndpointConfigurationError(code: .invalidYAML, message: problem.message, file: file, line: problem.line)
         }
         guard let root, let top = root.mapping else {
             throw EndpointConfigurationError(
                 code: .invalidYAML, message: "expected a mapping with an 'endpoints' key", file: file, line: root?.mark?.line)
         }
-        for (key, _) in top where key.string != "endpoints" {
-            throw error(.unknownField, "unknown top-level key '\(key.string ?? "?")' (expected 'endpoints')", key, field: key.string)
+        for (key, _) in top where key.string != "endpoints" && key.string != "credential_headers" {
+            throw error(
+                .unknownField, "unknown top-level key '\(key.string ?? "?")' (expected 'endpoints' or 'credential_headers')", key, field: key.string)
+        }
+        var credentialHeaders = Self.credentialHeaders
+        if let extra = top["credential_headers"], extra.null == nil {
+            guard let names = extra.sequence?.map({ $0.scalar?.string }), let strings = names as? [String] else {
+                throw error(.invalidValue, "'credential_headers' must be a list of header names", extra, field: "credential_headers")
+            }
+            credentialHeaders.formUnion(strings.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         }
         guard let list = top["endpoints"] else {
             throw EndpointConfigurationError(
@@ -44,7 +88,7 @@ struct EndpointFileParser {
         var endpoints: [Endpoint] = []
         var firstLines: [String: Int] = [:]
         for item in items {
-            let endpoint = try endpoint(item.node, path: item.path, impliedName: item.implied)
+            let endpoint = try endpoint(item.node, path: item.path, impliedName: item.implied, credentialHeaders: credentialHeaders)
             if let first = firstLines[endpoint.name] {
                 throw error(.duplicateName, "endpoint '\(endpoint.name)' is defined twice (first at line \(first))", item.node, field: "\(item.path).name")
             }
@@ -54,7 +98,9 @@ struct EndpointFileParser {
         return try EndpointRegistry(endpoints, source: file)
     }
 
-    private func endpoint(_ node: Node, path: String, impliedName: (String, Node)?) throws(EndpointConfigurationError) -> Endpoint {
+    private func endpoint(
+        _ node: Node, path: String, impliedName: (String, Node)?, credentialHeaders: Set<String>
+    ) throws(EndpointConfigurationError) -> Endpoint {
         guard let mapping = node.mapping else {
             throw error(.invalidValue, "each endpoint must be a mapping of fields", node, field: path)
         }
@@ -121,24 +167,47 @@ struct EndpointFileParser {
                 throw error(.invalidValue, "'headers' must be a mapping of header name to value", headerNode, field: "\(path).headers")
             }
             for (key, value) in headerMapping {
-                guard let headerName = key.string, !headerName.isEmpty, let headerValue = value.scalar?.string else {
+                // Messages name the header, never its value: a value may be a secret.
+                guard let rawName = key.string, let headerValue = value.scalar?.string else {
                     throw error(.invalidValue, "header names and values must be strings", key, field: "\(path).headers")
                 }
-                if headerName.lowercased() == "authorization" {
+                let headerName = rawName.trimmingCharacters(in: .whitespaces)
+                guard Self.isHeaderToken(headerName) else {
                     throw error(
-                        .invalidValue, "put the API key in the environment variable named by 'api_key_env', not in 'headers'",
+                        .invalidValue, "header name '\(rawName.escapingControlCharacters)' is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+                        key, field: "\(path).headers")
+                }
+                if credentialHeaders.contains(headerName.lowercased()) {
+                    throw error(
+                        .invalidValue,
+                        "'\(headerName)' carries credentials: put the key in the environment variable named by 'api_key_env', not in 'headers'",
                         key, field: "\(path).headers.\(headerName)")
                 }
-                headers[headerName] = headerValue
+                if headerValue.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
+                    throw error(
+                        .invalidValue, "the value of header '\(headerName)' contains a line break or control character",
+                        value, field: "\(path).headers.\(headerName)")
+                }
+                headers[headerName] = headerValue.trimmingCharacters(in: .whitespaces)
             }
         }
         var endpoint = Endpoint(name: name, baseURL: baseURL, model: try required("model"))
         endpoint.apiKeyEnv = try optionalString("api_key_env")
         endpoint.headers = headers
-        endpoint.rpm = try positiveInt("rpm")
-        endpoint.tpm = try positiveInt("tpm")
-        endpoint.maxInFlight = try positiveInt("max_in_flight") ?? endpoint.maxInFlight
-        endpoint.timeoutSeconds = try nonNegativeDouble("timeout_seconds", positive: true) ?? endpoint.timeoutSeconds
+        func bounded<T: Comparable>(_ field: String, _ value: T?, _ range: ClosedRange<T>, unit: String = "") throws(EndpointConfigurationError) -> T? {
+            guard let value else { return nil }
+            guard range.contains(value) else {
+                throw error(
+                    .invalidValue, "'\(field)' must be between \(range.lowerBound)\(unit) and \(range.upperBound)\(unit), not \(value)",
+                    mapping[field] ?? node, field: "\(path).\(field)")
+            }
+            return value
+        }
+        endpoint.rpm = try bounded("rpm", try positiveInt("rpm"), Self.rateRange)
+        endpoint.tpm = try bounded("tpm", try positiveInt("tpm"), Self.rateRange)
+        endpoint.maxInFlight = try bounded("max_in_flight", try positiveInt("max_in_flight"), Self.inFlightRange) ?? endpoint.maxInFlight
+        endpoint.timeoutSeconds =
+            try bounded("timeout_seconds", try nonNegativeDouble("timeout_seconds", positive: true), Self.timeoutRange, unit: " s") ?? endpoint.timeoutSeconds
         endpoint.pricePerMillionInput = try nonNegativeDouble("price_per_million_input") ?? 0
         endpoint.pricePerMillionOutput = try nonNegativeDouble("price_per_million_output") ?? 0
         endpoint.cacheNamespace = try optionalString("cache_namespace")

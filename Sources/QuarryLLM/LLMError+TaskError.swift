@@ -14,6 +14,7 @@ extension LLMError {
     /// - 400/404/413/422, context length, output that stayed unusable after repair: dead, with the
     ///   endpoint's message (and the raw output).
     /// - 401/403 three times in a row, budget spent, missing key: pause the build.
+    /// - an endpoint this worker's file lacks: release the task to workers that have it.
     public var taskError: TaskError {
         var error = baseTaskError
         error.signature = failureSignature
@@ -29,8 +30,11 @@ extension LLMError {
             return .retryable(code.rawValue, message)
         case .serverError, .timeout, .connectionReset, .connectFailed, .transport, .malformedResponse, .database:
             return .retryable(errorClass, message)
-        case .badRequest, .contextLengthExceeded, .notFound, .payloadTooLarge, .unprocessable, .clientError, .unknownEndpoint:
+        case .badRequest, .contextLengthExceeded, .notFound, .payloadTooLarge, .unprocessable, .clientError:
             return .permanent(errorClass, message)
+        case .unknownEndpoint:
+            // This worker's endpoints file lacks it; another worker's may not.
+            return TaskError(errorClass: code.rawValue, message: message, action: .leaveToOtherWorkers(reason: message))
         case .invalidOutput:
             let text = rawOutput.map { "\(message)\nraw output: \($0)" } ?? message
             return .permanent(code.rawValue, text)

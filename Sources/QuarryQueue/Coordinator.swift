@@ -31,6 +31,9 @@ public final class Coordinator: Service, Sendable {
     }
 
     private func coordinate() async throws {
+        // An unmigrated schema stops the coordinator at once (the error says which object is missing)
+        // instead of failing every pass.
+        try await queue.checkSchema()
         let listener = try PostgresListener(configuration: queue.sessionConfiguration, channels: [queue.configuration.finishedChannel])
         listener.start()
         await withTaskGroup(of: Void.self) { group in

@@ -12,6 +12,10 @@ public struct TaskError: Error, Sendable, CustomStringConvertible {
         /// Stop the whole build (e.g. the endpoint rejects our credentials). The task goes back to
         /// `available` without consuming an attempt and runs when the build is resumed.
         case pauseBuild(reason: String)
+        /// This worker cannot run the build's tasks but another may (its endpoints file lacks the build's
+        /// endpoint): the task goes back to `available` without consuming an attempt, and this worker
+        /// leaves the build's tasks to others for a while.
+        case leaveToOtherWorkers(reason: String)
     }
 
     /// A short machine-readable class (`timeout`, `http_500`, `rate_limited`, `bad_output`, …).

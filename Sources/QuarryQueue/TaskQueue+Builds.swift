@@ -68,16 +68,14 @@ extension TaskQueue {
     }
 
     /// Pauses a build: its tasks stay where they are and are not claimed until `resumeBuild`.
-    /// Returns false when the build was not active.
+    /// Returns false when the build was not active. Goes through `pause_build` (migrations/0007), which
+    /// the `quarry_worker` role may call: a worker pauses builds (credentials, budget) but may not
+    /// otherwise change them.
     @discardableResult
     public func pauseBuild(_ id: Int, reason: String) async throws -> Bool {
-        let rows = try await pool.query(
-            """
-            UPDATE \(identifier: schema).builds SET state = 'paused', state_reason = \(reason), updated_at = now()
-            WHERE id = \(id) AND state = 'active' RETURNING id
-            """)
-        if !rows.isEmpty { logger.warning("build \(id) paused: \(reason)") }
-        return !rows.isEmpty
+        let paused = try await pool.query("SELECT \(identifier: schema).pause_build(\(id), \(reason)) AS paused")[0].decode(Bool.self, "paused")
+        if paused { logger.warning("build \(id) paused: \(reason)") }
+        return paused
     }
 
     @discardableResult
@@ -128,6 +126,17 @@ extension TaskQueue {
                 """)
             return rows.affectedRows
         }
+    }
+
+    /// Deletes a build that never started (its records, rejects and tasks go with it, by cascade): what a
+    /// submit that failed half-way leaves behind. Returns whether a build was deleted.
+    @discardableResult
+    public func discardBuild(_ id: Int) async throws -> Bool {
+        try await pool.query("DELETE FROM \(identifier: schema).builds WHERE id = \(id) AND seeded_at IS NULL RETURNING id").affectedRows > 0
+    }
+
+    public func taskExists(_ id: Int) async throws -> Bool {
+        !(try await pool.query("SELECT 1 FROM \(identifier: schema).tasks WHERE id = \(id)").isEmpty)
     }
 
     /// Cancels one task if it has not finished. Returns whether it was cancelled.
@@ -184,7 +193,7 @@ extension TaskQueue {
             "DELETE FROM \(identifier: s).results WHERE task_id IN (SELECT task_id FROM \(identifier: s).results WHERE build_id = \(buildID) LIMIT \(batch))",
             "DELETE FROM \(identifier: s).task_attempts WHERE ctid IN (SELECT ctid FROM \(identifier: s).task_attempts WHERE build_id = \(buildID) LIMIT \(batch))",
             "DELETE FROM \(identifier: s).tasks WHERE id IN (SELECT id FROM \(identifier: s).tasks WHERE build_id = \(buildID) LIMIT \(batch))",
-            "DELETE FROM \(identifier: s).records WHERE line IN (SELECT line FROM \(identifier: s).records WHERE build_id = \(buildID) LIMIT \(batch)) AND build_id = \(buildID)",
+            "DELETE FROM \(identifier: s).records WHERE position IN (SELECT position FROM \(identifier: s).records WHERE build_id = \(buildID) LIMIT \(batch)) AND build_id = \(buildID)",
         ]
         var tasks = 0
         for (index, statement) in batches.enumerated() {

@@ -4,28 +4,21 @@ extension TaskQueue {
     /// Claims up to `limit` claimable tasks in one round trip, in (priority, run_at, id) order, skipping
     /// rows other workers hold and builds that are paused. Each claim increments the attempt and the
     /// fencing token and leases the task to `worker` for the lease duration.
-    public func claim(worker: String, limit: Int, kinds: [String]? = nil, families: [TaskFamily]? = nil) async throws -> [ClaimedTask] {
+    ///
+    /// The statement runs inside `claim_tasks` (migrations/0007), a function the `quarry_worker` role may
+    /// call although it may not update `tasks` itself. `skippingBuilds` are builds this worker must not
+    /// claim from (it could not pause them).
+    public func claim(
+        worker: String, limit: Int, kinds: [String]? = nil, families: [TaskFamily]? = nil, skippingBuilds: [Int] = []
+    ) async throws -> [ClaimedTask] {
         guard limit > 0 else { return [] }
         let families = families?.map(\.rawValue)
+        let skipping: [Int]? = skippingBuilds.isEmpty ? nil : skippingBuilds
         let rows = try await pool.query(
             """
-            WITH candidates AS MATERIALIZED (
-                SELECT id FROM \(identifier: schema).tasks
-                WHERE state = 'available' AND run_at <= now()
-                  AND build_id <> ALL (ARRAY(SELECT id FROM \(identifier: schema).builds WHERE state = 'paused'))
-                  AND (\(kinds)::text[] IS NULL OR kind = ANY(\(kinds)::text[]))
-                  AND (\(families)::text[] IS NULL OR family = ANY(\(families)::text[]))
-                ORDER BY priority, run_at, id
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE \(identifier: schema).tasks t
-            SET state = 'running', attempt = t.attempt + 1, lease_token = t.lease_token + 1,
-                lease_owner = \(worker), lease_until = now() + \(configuration.leaseDuration.milliseconds) * interval '1 millisecond',
-                started_at = now()
-            FROM candidates c WHERE t.id = c.id
-            RETURNING t.id, t.build_id, t.kind, t.family, t.key, t.payload::text AS payload, t.attempt, t.max_attempts,
-                      t.lease_token, t.parent_id
+            SELECT * FROM \(identifier: schema).claim_tasks(
+                \(worker), \(Int32(clamping: limit)), \(configuration.leaseDuration.milliseconds), \(kinds)::text[],
+                \(families)::text[], \(skipping)::bigint[])
             """)
         return try rows.map { row in
             ClaimedTask(
@@ -44,17 +37,8 @@ extension TaskQueue {
     public func heartbeat(worker: String, held: [(id: Int, leaseToken: Int)]) async throws -> Set<Int> {
         let rows = try await pool.query(
             """
-            WITH beat AS (
-                UPDATE \(identifier: schema).workers SET heartbeat_at = now(), in_flight = \(held.count),
-                       state = CASE WHEN state = 'gone' THEN 'alive' ELSE state END
-                WHERE id = \(worker)
-                RETURNING id
-            )
-            UPDATE \(identifier: schema).tasks t
-            SET lease_until = now() + \(configuration.leaseDuration.milliseconds) * interval '1 millisecond'
-            FROM unnest(\(held.map(\.id)), \(held.map(\.leaseToken))) AS h(id, token)
-            WHERE t.id = h.id AND t.lease_token = h.token AND t.lease_owner = \(worker) AND t.state = 'running'
-            RETURNING t.id
+            SELECT id FROM \(identifier: schema).heartbeat_tasks(
+                \(worker), \(held.map(\.id)), \(held.map(\.leaseToken)), \(configuration.leaseDuration.milliseconds)) AS h(id)
             """)
         return Set(try rows.map { try $0.decode(Int.self, "id") })
     }

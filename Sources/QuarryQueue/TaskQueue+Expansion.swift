@@ -19,12 +19,12 @@ extension TaskQueue {
                     """
                     INSERT INTO \(identifier: schema).tasks (build_id, kind, family, key, payload, priority, max_attempts)
                     SELECT r.build_id, \(seed.kind), \(seed.family.rawValue),
-                           'r' || r.line || '/' || \(seed.kind) || CASE WHEN v = '' THEN '' ELSE '/' || v END,
-                           jsonb_build_object('record', r.data, 'line', r.line, 'variant', v),
+                           'r' || r.position || '/' || \(seed.kind) || CASE WHEN v = '' THEN '' ELSE '/' || v END,
+                           jsonb_build_object('record', r.data, 'line', r.line, 'position', r.position, 'variant', v),
                            \(Int32(seed.priority)), \(Int32(seed.maxAttempts))
                     FROM \(identifier: schema).records r CROSS JOIN unnest(\(seed.variants)::text[]) AS v
                     WHERE r.build_id = \(buildID)
-                    ORDER BY r.line, v
+                    ORDER BY r.position, v
                     ON CONFLICT (build_id, key) DO NOTHING
                     """)
                 created += rows.affectedRows

@@ -9,6 +9,11 @@ public enum MonitorView: String, Sendable, CaseIterable {
     case oldestWaiting = "oldest_waiting"
     case recentErrors = "recent_errors"
     case deadTasks = "dead_tasks"
+    /// Waiting work no live worker can do: kinds none claims, endpoints none has.
+    case unservedWork = "unserved_work"
+
+    /// The view to read for one build: recent errors have a per-build twin.
+    var perBuildName: String { self == .recentErrors ? "recent_errors_by_build" : rawValue }
 }
 
 /// Rows of a view as text, columns in the view's order: enough to print any view as a table.
@@ -23,7 +28,7 @@ extension TaskQueue {
         let filtered = build != nil && view != .throughput && view != .workerStatus && view != .oldestWaiting
         let source: PostgresQuery =
             filtered
-            ? "SELECT * FROM \(identifier: schema).\(identifier: view.rawValue) x WHERE x.build_id = \(build ?? 0) LIMIT \(limit)"
+            ? "SELECT * FROM \(identifier: schema).\(identifier: view.perBuildName) x WHERE x.build_id = \(build ?? 0) LIMIT \(limit)"
             : "SELECT * FROM \(identifier: schema).\(identifier: view.rawValue) x LIMIT \(limit)"
         // json_each_text over row_to_json keeps the view's column order.
         let rows = try await pool.query(

@@ -2,7 +2,8 @@ import QuarryPostgres
 
 extension TaskQueue {
     /// Writes a batch of outcomes in one transaction: completions (with their results, one statement over
-    /// arrays) and everything else (one statement). Every write is fenced by lease token and owner; an
+    /// arrays) and everything else (one statement), through `complete_tasks` and `settle_tasks`
+    /// (migrations/0007), which move only tasks the worker holds. Every write is fenced by lease token and owner; an
     /// outcome whose lease was lost matches nothing and is reported as rejected.
     public func settle(worker: String, _ outcomes: [TaskOutcome]) async throws -> SettleReport {
         var report = SettleReport()
@@ -45,22 +46,9 @@ extension TaskQueue {
         guard !completions.isEmpty else { return [] }
         let rows = try await tx.query(
             """
-            WITH input AS (
-                SELECT * FROM unnest(\(completions.map(\.0.taskID)), \(completions.map(\.0.leaseToken)),
-                                     \(completions.map(\.1.json)), \(PostgresNullableArray(completions.map(\.1.promptVersion))))
-                         AS i(id, token, output, prompt_version)
-            ), done AS (
-                UPDATE \(identifier: schema).tasks t
-                SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_until = NULL
-                FROM input i
-                WHERE t.id = i.id AND t.lease_token = i.token AND t.lease_owner = \(worker) AND t.state = 'running'
-                RETURNING t.id, t.build_id, t.kind
-            ), stored AS (
-                INSERT INTO \(identifier: schema).results (task_id, build_id, kind, output, prompt_version, worker)
-                SELECT d.id, d.build_id, d.kind, i.output::jsonb, i.prompt_version, \(worker)
-                FROM done d JOIN input i ON i.id = d.id
-            )
-            SELECT id FROM done
+            SELECT id FROM \(identifier: schema).complete_tasks(
+                \(worker), \(completions.map(\.0.taskID)), \(completions.map(\.0.leaseToken)),
+                \(completions.map(\.1.json)), \(PostgresNullableArray(completions.map(\.1.promptVersion)))) AS c(id)
             """)
         return try rows.map { try $0.decode(Int.self, "id") }
     }
@@ -81,41 +69,13 @@ extension TaskQueue {
                 actions.append("release"); classes.append(nil); messages.append(nil); delays.append(0)
             }
         }
-        // A snooze past the limit becomes a failed attempt, so a task cannot snooze forever.
+        // A snooze past the limit becomes a failed attempt, so a task cannot snooze forever (in settle_tasks).
         let rows = try await tx.query(
             """
-            WITH input AS (
-                SELECT i.*, CASE WHEN i.action = 'snooze' AND t.snoozes >= \(configuration.maxSnoozes) THEN 'fail' ELSE i.action END AS effective
-                FROM unnest(\(outcomes.map(\.taskID)), \(outcomes.map(\.leaseToken)), \(actions),
-                            \(PostgresNullableArray(classes)), \(PostgresNullableArray(messages)), \(delays))
-                     AS i(id, token, action, error_class, message, delay_ms)
-                JOIN \(identifier: schema).tasks t ON t.id = i.id
-            ), changed AS (
-                UPDATE \(identifier: schema).tasks t
-                SET state = CASE
-                        WHEN i.effective = 'dead' OR (i.effective = 'fail' AND t.attempt >= t.max_attempts) THEN 'dead'
-                        ELSE 'available' END,
-                    run_at = now() + i.delay_ms * interval '1 millisecond',
-                    attempt = CASE WHEN i.effective IN ('snooze', 'release') THEN t.attempt - 1 ELSE t.attempt END,
-                    snoozes = t.snoozes + CASE WHEN i.effective = 'snooze' THEN 1 ELSE 0 END,
-                    last_error = coalesce(i.message, t.last_error),
-                    last_error_class = coalesce(CASE WHEN i.action = 'snooze' AND i.effective = 'fail' THEN 'snooze_limit' END, i.error_class, t.last_error_class),
-                    finished_at = CASE WHEN i.effective = 'dead' OR (i.effective = 'fail' AND t.attempt >= t.max_attempts) THEN now() END,
-                    lease_owner = NULL, lease_until = NULL
-                FROM input i
-                WHERE t.id = i.id AND t.lease_token = i.token AND t.lease_owner = \(worker) AND t.state = 'running'
-                RETURNING t.id, t.build_id, t.kind, t.attempt, t.state, t.snoozes, i.effective, i.error_class, i.message
-            ), logged AS (
-                -- Snoozes are counted on the task (snoozes); only the first and every Nth leaves an attempt row,
-                -- so a rate-limit storm does not write one row per refused request.
-                INSERT INTO \(identifier: schema).task_attempts (task_id, attempt, build_id, kind, worker, error_class, message)
-                SELECT id, CASE WHEN effective = 'snooze' THEN attempt + 1 ELSE attempt END, build_id, kind, \(worker), error_class,
-                       CASE WHEN effective = 'snooze' AND snoozes > 1 THEN message || ' (snooze ' || snoozes || ')' ELSE message END
-                FROM changed
-                WHERE effective <> 'release'
-                  AND (effective <> 'snooze' OR snoozes = 1 OR snoozes % \(configuration.snoozeLogEvery) = 0)
-            )
-            SELECT id, CASE WHEN effective = 'release' THEN 'released' ELSE state END AS outcome FROM changed
+            SELECT id, outcome FROM \(identifier: schema).settle_tasks(
+                \(worker), \(outcomes.map(\.taskID)), \(outcomes.map(\.leaseToken)), \(actions),
+                \(PostgresNullableArray(classes)), \(PostgresNullableArray(messages)), \(delays), \(Int32(clamping: configuration.maxSnoozes)),
+                \(Int32(clamping: configuration.snoozeLogEvery)))
             """)
         return try rows.map { (try $0.decode(Int.self, "id"), try $0.decode(String.self, "outcome")) }
     }

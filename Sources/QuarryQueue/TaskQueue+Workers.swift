@@ -9,6 +9,8 @@ public struct WorkerRegistration: Sendable {
     public var version: String
     public var concurrency: Int
     public var kinds: [String]?
+    /// Endpoint names this worker can call (nil: none configured).
+    public var endpoints: [String]?
 
     public init(id: String, host: String, pid: Int, version: String, concurrency: Int, kinds: [String]?) {
         self.id = id
@@ -29,23 +31,26 @@ public struct WorkerRegistration: Sendable {
 }
 
 extension TaskQueue {
+    /// Registers (or re-registers) a worker under this database login: a worker id belongs to the login
+    /// that registered it, and only that login may act for it (see migrations/0007).
     public func register(_ worker: WorkerRegistration) async throws {
         try await pool.query(
             """
-            INSERT INTO \(identifier: schema).workers (id, host, pid, version, concurrency, kinds)
-            VALUES (\(worker.id), \(worker.host), \(Int32(worker.pid)), \(worker.version), \(Int32(worker.concurrency)), \(worker.kinds))
-            ON CONFLICT (id) DO UPDATE SET state = 'alive', heartbeat_at = now(), stopped_at = NULL
+            SELECT \(identifier: schema).register_worker(
+                \(worker.id), \(worker.host), \(Int32(clamping: worker.pid)), \(worker.version), \(Int32(clamping: worker.concurrency)), \(worker.kinds)::text[],
+                \(worker.endpoints)::text[])
             """)
     }
 
     public func setWorkerState(_ id: String, _ state: String) async throws {
-        try await pool.query(
-            """
-            UPDATE \(identifier: schema).workers
-            SET state = \(state), in_flight = CASE WHEN \(state) = 'stopped' THEN 0 ELSE in_flight END,
-                stopped_at = CASE WHEN \(state) IN ('stopped', 'gone') THEN now() END
-            WHERE id = \(id)
-            """)
+        try await pool.query("SELECT \(identifier: schema).set_worker_state(\(id), \(state))")
+    }
+
+    /// Throws the database's own error (undefined schema, table or function) when the schema lacks
+    /// Quarry's objects or this version's functions, so a process started before `quarry migrate`
+    /// stops at once with a message, instead of retrying for ever.
+    public func checkSchema() async throws {
+        try await pool.query("SELECT \(identifier: schema).worker_acts_for('') FROM \(identifier: schema).builds LIMIT 0")
     }
 
     /// Live workers (heartbeat within the lease), for sharing rate limits across the pool.

@@ -22,8 +22,8 @@ extension Worker {
             return outcome(.completed(output))
         } catch let error as TaskError {
             if let reason = await systemicPause(task, error) {
-                _ = try? await queue.pauseBuild(task.buildID, reason: reason)
-                taskLogger.warning("build \(task.buildID) paused by the systemic-failure breaker: \(reason)")
+                taskLogger.warning("pausing build \(task.buildID) by the systemic-failure breaker: \(reason)")
+                await pauseBuild(task.buildID, reason: reason)
                 return outcome(.released)
             }
             switch error.action {
@@ -37,7 +37,13 @@ extension Worker {
                 taskLogger.warning("task is dead: \(error)")
                 return outcome(.dead(errorClass: error.errorClass, message: error.message))
             case .pauseBuild(let reason):
-                _ = try? await queue.pauseBuild(task.buildID, reason: reason)
+                await pauseBuild(task.buildID, reason: reason)
+                return outcome(.released)
+            case .leaveToOtherWorkers(let reason):
+                if block(task.buildID, for: Self.unservableBuildPeriod) {
+                    taskLogger.warning(
+                        "build \(task.buildID): \(reason); leaving its tasks to other workers for \(Self.unservableBuildPeriod)")
+                }
                 return outcome(.released)
             }
         } catch is CancellationError {
@@ -50,6 +56,46 @@ extension Worker {
         }
     }
 
+    /// Pauses a build a handler asked to pause (credentials refused, budget spent). When the database
+    /// refuses (an old schema, a role without the right), the failure is logged and this worker stops
+    /// claiming the build's tasks for `blockedBuildPeriod`, instead of releasing and re-claiming them
+    /// in a loop.
+    func pauseBuild(_ buildID: Int, reason: String) async {
+        do {
+            try await queue.pauseBuild(buildID, reason: reason)
+        } catch {
+            if block(buildID, for: Self.blockedBuildPeriod) {
+                logger.error(
+                    "could not pause build \(buildID) (\(reason)): \(error); this worker will not claim its tasks for \(Self.blockedBuildPeriod)")
+            }
+        }
+    }
+
+    /// How long a worker leaves alone a build it should have paused but could not.
+    static let blockedBuildPeriod = Duration.seconds(600)
+    /// How long a worker leaves to others a build it cannot serve (a missing endpoint).
+    static let unservableBuildPeriod = Duration.seconds(60)
+
+    /// Stops claiming `buildID`'s tasks for `period`; returns whether it was not blocked already (so the
+    /// reason is logged once, not once per task).
+    func block(_ buildID: Int, for period: Duration) -> Bool {
+        state.withLock { state in
+            let now = ContinuousClock.now
+            let isNew = state.blockedBuilds[buildID].map { $0 <= now } ?? true
+            state.blockedBuilds[buildID] = max(state.blockedBuilds[buildID] ?? now, now + period)
+            return isNew
+        }
+    }
+
+    /// Builds this worker must not claim from now (it could not pause them, or cannot serve them).
+    var blockedBuilds: [Int] {
+        state.withLock { state in
+            let now = ContinuousClock.now
+            state.blockedBuilds = state.blockedBuilds.filter { $0.value > now }
+            return state.blockedBuilds.keys.sorted()
+        }
+    }
+
     /// The systemic-failure breaker: when this error would kill the task (dead now, or its last attempt)
     /// and carries a signature, counts the death towards the build's streak; at `breakerThreshold` in a
     /// row returns the reason to pause the build with (the task is then released, not killed).
@@ -59,7 +105,7 @@ extension Worker {
         switch error.action {
         case .dead: kills = true
         case .retry: kills = task.attempt >= task.maxAttempts
-        case .snooze, .pauseBuild: kills = false
+        case .snooze, .pauseBuild, .leaveToOtherWorkers: kills = false
         }
         guard kills else { return nil }
         do {

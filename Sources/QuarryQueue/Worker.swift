@@ -38,6 +38,8 @@ public final class Worker: Service, Sendable {
         /// The LISTEN connection is up (see `isListening`).
         var listening = false
         var stats = WorkerStats()
+        /// Builds this worker could not pause or cannot serve, with when it may claim their tasks again.
+        var blockedBuilds: [Int: ContinuousClock.Instant] = [:]
         /// Builds with a task completed here since this worker last counted a death towards their failure
         /// streak: the completion may not be written yet, so the breaker is told directly.
         var completedSinceDeath: Set<Int> = []
@@ -52,7 +54,9 @@ public final class Worker: Service, Sendable {
         self.handlers = handlers
         self.configuration = configuration
         let kinds = configuration.kinds ?? handlers.kinds
-        self.registration = WorkerRegistration.current(version: configuration.version, concurrency: configuration.concurrency, kinds: kinds)
+        var registration = WorkerRegistration.current(version: configuration.version, concurrency: configuration.concurrency, kinds: kinds)
+        registration.endpoints = configuration.endpoints
+        self.registration = registration
         self.logger = logger
     }
 
@@ -161,7 +165,8 @@ public final class Worker: Service, Sendable {
             var claimedAll = false
             if free > 0 {
                 do {
-                    let claimed = try await queue.claim(worker: registration.id, limit: free, kinds: kinds, families: configuration.families)
+                    let claimed = try await queue.claim(
+                        worker: registration.id, limit: free, kinds: kinds, families: configuration.families, skippingBuilds: blockedBuilds)
                     backoff.reset()
                     for task in claimed { start(task) }
                     claimedAll = !claimed.isEmpty && claimed.count == free

@@ -16,6 +16,9 @@ public struct WorkerConfiguration: Sendable {
     /// pool, with no task of the build completed in between, pause the build with the reason. 0 turns it off.
     public var breakerThreshold: Int
     public var version: String
+    /// The endpoints this worker can call (from its endpoints file), recorded in the registry so
+    /// `quarry status` can show endpoints no live worker serves.
+    public var endpoints: [String]?
 
     /// A handful: enough that a few unlucky tasks do not stop a build, few enough that a bad key or URL
     /// costs a handful of tasks, not the build.
@@ -24,9 +27,10 @@ public struct WorkerConfiguration: Sendable {
     public init(
         concurrency: Int = 32, kinds: [String]? = nil, families: [TaskFamily]? = nil, shutdownGrace: Duration = .seconds(30),
         runRescuer: Bool = true, listen: Bool = true, breakerThreshold: Int = WorkerConfiguration.defaultBreakerThreshold,
-        version: String = QuarryVersion.current
+        version: String = QuarryVersion.current, endpoints: [String]? = nil
     ) {
         self.breakerThreshold = breakerThreshold
+        self.endpoints = endpoints
         self.concurrency = concurrency
         self.kinds = kinds
         self.families = families

@@ -70,6 +70,12 @@ public struct BuildSpecParser {
             }
         }
         let name = try requiredString(top, "name", in: root)
+        // Names are printed by submit, builds and status, and stored as text (which cannot hold NUL).
+        if let nameNode = top["name"], name.containsControlCharacters {
+            throw fail(
+                .invalidValue, "'name' must not contain control or bidirectional-override characters (got '\(name.escapingControlCharacters)')",
+                nameNode, field: "name")
+        }
         let recipeNode = try required(top, "recipe", in: root)
         let recipe = try catalog.recipe(named: try string(recipeNode, field: "recipe"), file: file, line: recipeNode.mark?.line)
         let input = try parseInput(try required(top, "input", in: root), recipe: recipe)
@@ -117,13 +123,26 @@ public struct BuildSpecParser {
             throw fail(.unknownField, "unknown field 'input.\(key.string ?? "?")' (expected one of: \(Self.inputFields.sorted().joined(separator: ", ")))", key, field: "input.\(key.string ?? "?")")
         }
         guard let pathNode = mapping["path"] else { throw fail(.missingField, "input.path is required", node, field: "input.path") }
-        let path = resolve(try string(pathNode, field: "input.path"))
+        let given = try string(pathNode, field: "input.path")
+        let path = resolve(given)
         // Opening the file now turns a wrong path into an error at this line, before any build exists.
         do {
             let probe = try ByteStream(path: path)
             probe.close()
         } catch {
             throw RecipeError(error.code, "\(error.message): \(path)", file: file, line: pathNode.mark?.line, field: "input.path")
+        }
+        // A relative path stays inside the spec's folder (symlinks resolved): a spec cannot reach
+        // ../../etc/passwd by accident or design; anything else is named by absolute path.
+        if !given.hasPrefix("/") {
+            let folder = Self.realPath(URL(fileURLWithPath: absolute(file)).deletingLastPathComponent().path)
+            let target = Self.realPath(path)
+            guard target.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") else {
+                throw fail(
+                    .invalidValue,
+                    "input.path '\(given)' leads outside the spec's folder (\(folder)); give a file outside it by absolute path",
+                    pathNode, field: "input.path")
+            }
         }
         var format: InputFormat
         if let formatNode = mapping["format"] {
@@ -287,6 +306,11 @@ public struct BuildSpecParser {
         if path.hasPrefix("/") { return path }
         let base = URL(fileURLWithPath: absolute(file)).deletingLastPathComponent()
         return base.appendingPathComponent(path).standardizedFileURL.path
+    }
+
+    /// `path` with symlinks resolved (as far as it exists).
+    static func realPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
     }
 
     private func absolute(_ path: String) -> String {

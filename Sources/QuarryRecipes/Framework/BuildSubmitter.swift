@@ -1,3 +1,4 @@
+import Foundation
 import QuarryQueue
 
 /// Creates a build from a checked `BuildPlan`: streams its input through the recipe's field mapping,
@@ -52,16 +53,27 @@ public struct BuildSubmitter: Sendable {
             }
             try await flush()
         } catch {
-            if let queue, let buildID { _ = try? await queue.cancelBuild(buildID) }
+            // A failed submit leaves nothing behind: the build never started, so it goes with its rows.
+            if let queue, let buildID { await discard(buildID, queue: queue) }
             throw error
         }
         guard report.loaded > 0 else {
-            if let queue, let buildID { try await queue.cancelBuild(buildID) }
+            if let queue, let buildID { await discard(buildID, queue: queue) }
             let first = report.rejects.first.map { " (first: line \($0.line): \($0.reason))" } ?? ""
             throw RecipeError(
                 .noRecords, "no record could be loaded: \(report.rejected) rejected\(first)", file: plan.spec.input.path, field: "input")
         }
         if let queue, let buildID { try await queue.resumeBuild(buildID) }
         return report
+    }
+
+    /// Removes a half-submitted build; if even that fails (the database went away), says which build
+    /// to prune rather than hiding it.
+    private func discard(_ buildID: Int, queue: TaskQueue) async {
+        do {
+            try await queue.discardBuild(buildID)
+        } catch {
+            FileHandle.standardError.write(Data("could not remove the half-submitted build \(buildID) (\(error)); run `quarry prune \(buildID)`\n".utf8))
+        }
     }
 }

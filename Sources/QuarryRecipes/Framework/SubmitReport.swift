@@ -1,3 +1,4 @@
+import QuarryJSON
 import QuarryQueue
 
 /// What submitting a build did.
@@ -24,9 +25,9 @@ public struct SubmitReport: Sendable, Equatable {
     public var text: String {
         var lines: [String] = []
         if let buildID {
-            lines.append("build \(buildID) '\(name)' (\(recipe)) submitted: \(loaded) record(s) loaded, \(rejected) rejected")
+            lines.append("build \(buildID) '\(name.escapingControlCharacters)' (\(recipe)) submitted: \(loaded) record(s) loaded, \(rejected) rejected")
         } else {
-            lines.append("dry run of '\(name)' (\(recipe)): \(loaded) record(s) would load, \(rejected) rejected")
+            lines.append("dry run of '\(name.escapingControlCharacters)' (\(recipe)): \(loaded) record(s) would load, \(rejected) rejected")
         }
         for reject in rejects {
             lines.append("  line \(reject.line): \(reject.reason)" + (reject.excerpt.isEmpty ? "" : "  [\(reject.excerpt.prefix(60))]"))

@@ -10,6 +10,7 @@ struct ByteStream {
     private var buffer: [UInt8] = []
     private var index = 0
     private var finished = false
+    private var atStart = true
 
     init(path: String) throws(RecipeError) {
         var isDirectory: ObjCBool = false
@@ -18,6 +19,11 @@ struct ByteStream {
         }
         guard !isDirectory.boolValue else {
             throw RecipeError(.unreadableInput, "the input path is a directory, not a file", file: path, field: "input.path")
+        }
+        // A device, FIFO or socket (/dev/zero, a pipe) would never end or end at random: regular files only.
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw RecipeError(.unreadableInput, "the input is not a regular file (a device, pipe or socket?)", file: path, field: "input.path")
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw RecipeError(.unreadableInput, "cannot open the input file for reading (permissions?)", file: path, field: "input.path")
@@ -84,6 +90,12 @@ struct ByteStream {
         }
         buffer = [UInt8](data)
         index = 0
+        // A UTF-8 byte order mark at the start of the file is not content, in either format.
+        if atStart {
+            atStart = false
+            if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+            if index >= buffer.count { return try refill() }
+        }
         return true
     }
 

@@ -2,6 +2,9 @@
 public struct RawRecord: Sendable, Equatable {
     /// 1-based line of the file where the record starts.
     public var line: Int
+    /// 1-based position of the record in the input (set by `RecordReader`): what identifies it, since
+    /// several elements of a JSON array can start on one line.
+    public var position: Int = 0
     /// The record's bytes; only a prefix (for the reject excerpt) when `oversized`.
     public var bytes: [UInt8]
     /// The record's full size in bytes.

@@ -29,64 +29,57 @@ public struct RecordMapper: Sendable {
 
     public func map(_ raw: RawRecord) -> RecordOutcome {
         func reject(_ reason: String) -> RecordOutcome {
-            .rejected(RejectedRecord(line: raw.line, reason: reason, excerpt: Self.excerpt(raw.bytes)))
+            .rejected(RejectedRecord(line: raw.line, position: raw.position, reason: reason, excerpt: Self.excerpt(raw.bytes)))
         }
         if let problem = raw.structuralProblem { return reject(problem) }
         if raw.oversized {
             return reject("record is \(raw.size) bytes, over the limit of \(limit) bytes (input.max_record_bytes)")
         }
         if raw.unterminated { return reject("malformed JSON: the file ends inside this record (unclosed string or bracket)") }
-        // Fast paths first (the standard library's validator, Foundation's parser); the slow ones only
-        // run for a bad record, to say exactly what is wrong with it.
-        let data = Data(raw.bytes)
         if String(validating: raw.bytes, as: UTF8.self) == nil {
             return reject("invalid UTF-8 at byte \(Self.invalidUTF8Offset(raw.bytes) ?? 0) of the record")
         }
-        guard let parsed = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            return reject("malformed JSON: \(Self.parseProblem(raw.bytes))")
+        // QuarryJSON's parser: strict RFC 8259 (no trailing commas, comments or bare words), as documented.
+        let parsed: JSONValue
+        do {
+            parsed = try JSONValue.parse(raw.bytes)
+        } catch {
+            return reject("malformed JSON: \(Self.describe(error))")
         }
-        guard let object = parsed as? [String: Any] else { return reject("not a JSON object (each record must be {…})") }
+        guard let object = parsed.objectValue else { return reject("not a JSON object (each record must be {…})") }
         var mapped: [String: String] = [:]
         for field in fields {
-            guard let found = Self.lookup(field.source, in: object), !(found is NSNull) else {
+            guard let found = Self.lookup(field.source, in: object), !found.isNull else {
                 if field.required { return reject("missing field '\(field.source)' (mapped to \(field.name))") }
                 continue
             }
             let text: String
-            if let string = found as? String {
-                text = string
-            } else if let number = found as? NSNumber {
-                text = number.stringValue
-            } else {
+            switch found {
+            case .string(let string): text = string
+            case .int(let number): text = String(number)
+            case .double(let number): text = String(number)
+            default:
                 return reject("field '\(field.source)' (mapped to \(field.name)) must be a string or a number")
+            }
+            // PostgreSQL text and jsonb cannot hold U+0000: a record with one is a reject, not a failed load.
+            if text.unicodeScalars.contains("\u{0}") {
+                return reject("field '\(field.source)' (mapped to \(field.name)) contains a NUL character (\\u0000), which PostgreSQL cannot store")
             }
             if field.required && text.allSatisfy(\.isWhitespace) {
                 return reject("field '\(field.source)' (mapped to \(field.name)) is empty")
             }
             mapped[field.name] = text
         }
-        guard let json = try? JSONSerialization.data(withJSONObject: mapped, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return reject("the mapped fields cannot be encoded as JSON")
-        }
-        return .accepted(BuildRecord(line: raw.line, json: String(decoding: json, as: UTF8.self), text: retrievable.flatMap { mapped[$0] }))
+        let json = JSONValue.object(mapped.mapValues(JSONValue.string)).canonicalString
+        return .accepted(BuildRecord(line: raw.line, position: raw.position, json: json, text: retrievable.flatMap { mapped[$0] }))
     }
 
     /// A field by name, or by dotted path into nested objects (`meta.title`) when no key has the dots.
-    static func lookup(_ path: String, in object: [String: Any]) -> Any? {
+    static func lookup(_ path: String, in object: [String: JSONValue]) -> JSONValue? {
         if let direct = object[path] { return direct }
-        var current: Any? = object
-        for part in path.split(separator: ".") { current = (current as? [String: Any])?[String(part)] }
+        var current: JSONValue? = .object(object)
+        for part in path.split(separator: ".") { current = current?[String(part)] }
         return current
-    }
-
-    /// What the (slower, more talkative) JSON decoder says is wrong with `bytes`.
-    static func parseProblem(_ bytes: [UInt8]) -> String {
-        do {
-            _ = try JSONValue.parse(bytes)
-            return "not parseable"
-        } catch {
-            return describe(error)
-        }
     }
 
     /// The offset of the first byte that is not valid UTF-8, or nil.
@@ -103,10 +96,12 @@ public struct RecordMapper: Sendable {
         }
     }
 
-    /// The start of a record for reject reports: at most `excerptBytes`, on one line, lossily decoded.
+    /// The start of a record for reject reports: at most `excerptBytes` of it, on one line, lossily
+    /// decoded, with control characters (NUL above all, which PostgreSQL cannot store) escaped.
     static func excerpt(_ bytes: [UInt8]) -> String {
         let text = String(decoding: bytes.prefix(excerptBytes), as: UTF8.self)
         return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            .escapingControlCharacters
     }
 
     /// A parser error without Foundation's boilerplate around it.

@@ -47,15 +47,15 @@ struct Rag4RagExporter {
         var report = Rag4RagReport(build: context.spec.name)
         var summary = RecipeExportSummary()
         var rows = 0
-        var lastLine: Int?
+        var lastRecord: Int?
         var chain: Chain?
 
         func flush() throws {
             guard let current = chain else { return }
             chain = nil
-            if current.seed.line != lastLine {
+            if current.seed.recordPosition != lastRecord {
                 report.passages += 1
-                lastLine = current.seed.line
+                lastRecord = current.seed.recordPosition
             }
             for (row, ids) in rowsAndCount(current, report: &report) {
                 try qa.writeLine(row, encoder: encoder)

@@ -5,7 +5,12 @@ public enum Rag4RagPayload {
     public struct Seed: Sendable, Decodable {
         public var record: Rag4RagRecord
         public var line: Int
+        /// The record's position in the input (absent in payloads seeded before positions existed).
+        public var position: Int?
         public var variant: String
+
+        /// What identifies the record in its build: its position, else its line.
+        public var recordPosition: Int { position ?? line }
     }
 
     /// `rag4rag.verify`.

@@ -36,7 +36,7 @@ struct Rag4RagRegenerateHandler: TaskHandler {
             hits = try await context.queue.searchRecords(buildID: task.buildID, query: seed.record.topic, limit: topK)
         }
         let retrieved = hits.map { Rag4RagRegeneration.Hit(line: $0.line, rank: ($0.rank * 1e6).rounded() / 1e6) }
-        let goldRetrieved = hits.contains { $0.line == seed.line }
+        let goldRetrieved = hits.contains { $0.position == seed.recordPosition }
         return try await HandlerFailures.mapped {
             let prompt = try spec.prompt(Rag4RagRecipe.Prompt.regenerate)
             guard !hits.isEmpty else {
