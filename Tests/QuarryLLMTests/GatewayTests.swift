@@ -51,7 +51,7 @@ struct GatewayTests {
             try await BudgetTests.runWorker(harness, service: service) { try await queue.build(build)?.state == .paused }
             let paused = try #require(try await queue.build(build))
             #expect(paused.state == .paused)
-            #expect(paused.stateReason?.hasPrefix("endpoint 'sim' answered 400 'No connected db.' for 5 tasks in a row; check its key and URL") == true,
+            #expect(paused.stateReason?.contains(/^endpoint 'sim' answered 400 'No connected db.' for ([5-9]|[1-9][0-9]) tasks in a row; check its key and URL/) == true,
                     "\(paused.stateReason ?? "")")
             let dead = try await harness.scalar(Int.self, "SELECT count(*) FROM \(identifier: harness.schema).tasks WHERE state = 'dead'")
             #expect(dead >= 4 && dead < 10, "a handful died before the pause, not the build: \(dead)")

@@ -30,18 +30,6 @@ struct LLMTestHarness: Sendable {
         return try await withTearDown(of: harness, tearDown: { await $0.tearDown() }, body)
     }
 
-    @available(*, deprecated, message: "use LLMTestHarness.with { harness in … }, which also tears down when the test throws")
-    static func start(
-        queue queueConfiguration: QueueConfiguration? = nil, _ configure: (inout SimulatorConfiguration) -> Void = { _ in }
-    ) async throws -> LLMTestHarness {
-        var simulatorConfiguration = SimulatorConfiguration()
-        configure(&simulatorConfiguration)
-        return try await open(queue: queueConfiguration, simulator: simulatorConfiguration)
-    }
-
-    @available(*, deprecated, message: "use LLMTestHarness.with { harness in … }, which also tears down when the test throws")
-    func stop() async { await tearDown() }
-
     private static func open(
         queue queueConfiguration: QueueConfiguration?, simulator simulatorConfiguration: SimulatorConfiguration
     ) async throws -> LLMTestHarness {

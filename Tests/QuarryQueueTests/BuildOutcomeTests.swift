@@ -89,7 +89,7 @@ struct BuildOutcomeTests {
                 configuration: WorkerConfiguration(concurrency: 2, runRescuer: false, breakerThreshold: 5))
             #expect(try await h.run(worker) { try await h.queue.build(build)?.state == .paused })
             let info = try await h.queue.build(build)
-            #expect(info?.stateReason?.hasPrefix("endpoint 'gpt' answered 400 'No connected db.' for 5 tasks in a row; check its key and URL") == true)
+            #expect(info?.stateReason?.contains(/^endpoint 'gpt' answered 400 'No connected db.' for ([5-9]|[1-9][0-9]) tasks in a row; check its key and URL/) == true)
             let states = try await h.states(build: build)
             // The first four died; the fifth tripped the breaker and went back to the queue, as did the rest.
             #expect(states["dead"] == 4, "\(states)")

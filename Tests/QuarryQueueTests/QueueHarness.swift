@@ -20,14 +20,6 @@ struct QueueHarness {
         return try await withTearDown(of: harness, tearDown: { await $0.tearDown() }, body)
     }
 
-    @available(*, deprecated, message: "use QueueHarness.with { h in … }, which also tears down when the test throws")
-    static func make(lease: Duration = .seconds(2), heartbeat: Duration = .milliseconds(300), maxSnoozes: Int = 100) async throws -> QueueHarness {
-        try await open(lease: lease, heartbeat: heartbeat, maxSnoozes: maxSnoozes)
-    }
-
-    @available(*, deprecated, message: "use QueueHarness.with { h in … }, which also tears down when the test throws")
-    func shutdown() async { await tearDown() }
-
     private static func open(lease: Duration, heartbeat: Duration, maxSnoozes: Int) async throws -> QueueHarness {
         let (pool, schema) = try await TestDatabase.migratedPool(maxConnections: 6)
         let configuration = QueueConfiguration(

@@ -39,49 +39,49 @@ struct InputHardeningTests {
 
     @Test("a minified JSON array (every element on line 1) loads every record: records are identified by position")
     func minifiedArray() async throws {
-        let h = try await RecipeHarness.start()
-        try h.write("min.json", #"[{"text":"Granite is rock.","title":"Granite"},{"text":"Basalt is dark.","title":"Basalt"},{"text":"Chalk is soft.","title":"Chalk"},{"title":"none"}]"#)
-        let report = try await h.submit(Self.spec("min.json", format: "json"))
-        #expect(report.loaded == 3 && report.rejected == 1)
-        let build = try #require(report.buildID)
-        let rows = try await h.pool.query(
-            "SELECT line, position FROM \(identifier: h.schema).records WHERE build_id = \(build) ORDER BY position")
-        #expect(try rows.map { "\(try $0.decode(Int.self, "line")):\(try $0.decode(Int.self, "position"))" } == ["1:1", "1:2", "1:3"])
-        #expect(try await h.queue.rejects(buildID: build).map(\.position) == [4])
-        // Seeding keys tasks by position, so all three records get their tasks.
-        let graph = try #require(RecipeCatalog.standard.graphs["rag4rag"])
-        #expect(try await h.queue.seed(buildID: build, graph: graph) == 6)
-        await h.stop()
+        try await RecipeHarness.with { h in
+            try h.write("min.json", #"[{"text":"Granite is rock.","title":"Granite"},{"text":"Basalt is dark.","title":"Basalt"},{"text":"Chalk is soft.","title":"Chalk"},{"title":"none"}]"#)
+            let report = try await h.submit(Self.spec("min.json", format: "json"))
+            #expect(report.loaded == 3 && report.rejected == 1)
+            let build = try #require(report.buildID)
+            let rows = try await h.pool.query(
+                "SELECT line, position FROM \(identifier: h.schema).records WHERE build_id = \(build) ORDER BY position")
+            #expect(try rows.map { "\(try $0.decode(Int.self, "line")):\(try $0.decode(Int.self, "position"))" } == ["1:1", "1:2", "1:3"])
+            #expect(try await h.queue.rejects(buildID: build).map(\.position) == [4])
+            // Seeding keys tasks by position, so all three records get their tasks.
+            let graph = try #require(RecipeCatalog.standard.graphs["rag4rag"])
+            #expect(try await h.queue.seed(buildID: build, graph: graph) == 6)
+        }
     }
 
     @Test("NUL characters make rejects naming the line and field, never a failed load")
     func nulBytes() async throws {
-        let h = try await RecipeHarness.start()
-        var bytes = Array(#"{"text": "Granite is rock.", "title": "Granite"}"#.utf8) + [0x0A]
-        bytes += Array(#"{"text": "Hidden\u0000NUL", "title": "Escaped"}"#.utf8) + [0x0A]
-        bytes += Array(#"{"text": "Raw "#.utf8) + [0x00] + Array(#" NUL", "title": "Raw"}"#.utf8) + [0x0A]
-        bytes += Array(#"{"text": "Chalk is soft.", "title": "Chalk"}"#.utf8) + [0x0A]
-        try h.write("nul.jsonl", bytes: bytes)
-        let report = try await h.submit(Self.spec("nul.jsonl"))
-        #expect(report.loaded == 2 && report.rejected == 2)
-        let build = try #require(report.buildID)
-        let rejects = try await h.queue.rejects(buildID: build)
-        #expect(rejects.map(\.line) == [2, 3])
-        #expect(rejects[0].reason.contains("field 'text'") && rejects[0].reason.contains("NUL"), "\(rejects[0].reason)")
-        #expect(!rejects[1].excerpt.unicodeScalars.contains("\u{0}"))
-        #expect(rejects[1].excerpt.contains("\\u{0}"))
-        #expect(try await h.queue.recordCount(buildID: build) == 2)
-        await h.stop()
+        try await RecipeHarness.with { h in
+            var bytes = Array(#"{"text": "Granite is rock.", "title": "Granite"}"#.utf8) + [0x0A]
+            bytes += Array(#"{"text": "Hidden\u0000NUL", "title": "Escaped"}"#.utf8) + [0x0A]
+            bytes += Array(#"{"text": "Raw "#.utf8) + [0x00] + Array(#" NUL", "title": "Raw"}"#.utf8) + [0x0A]
+            bytes += Array(#"{"text": "Chalk is soft.", "title": "Chalk"}"#.utf8) + [0x0A]
+            try h.write("nul.jsonl", bytes: bytes)
+            let report = try await h.submit(Self.spec("nul.jsonl"))
+            #expect(report.loaded == 2 && report.rejected == 2)
+            let build = try #require(report.buildID)
+            let rejects = try await h.queue.rejects(buildID: build)
+            #expect(rejects.map(\.line) == [2, 3])
+            #expect(rejects[0].reason.contains("field 'text'") && rejects[0].reason.contains("NUL"), "\(rejects[0].reason)")
+            #expect(!rejects[1].excerpt.unicodeScalars.contains("\u{0}"))
+            #expect(rejects[1].excerpt.contains("\\u{0}"))
+            #expect(try await h.queue.recordCount(buildID: build) == 2)
+        }
     }
 
     @Test("a submit that fails leaves no build behind")
     func failedSubmitLeavesNothing() async throws {
-        let h = try await RecipeHarness.start()
-        try h.write("bad.jsonl", "{oops\n{\"title\": \"no text\"}\n")
-        await #expect(throws: RecipeError.self) { _ = try await h.submit(Self.spec("bad.jsonl")) }
-        #expect(try await h.queue.builds().isEmpty)
-        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).rejects") == 0)
-        await h.stop()
+        try await RecipeHarness.with { h in
+            try h.write("bad.jsonl", "{oops\n{\"title\": \"no text\"}\n")
+            await #expect(throws: RecipeError.self) { _ = try await h.submit(Self.spec("bad.jsonl")) }
+            #expect(try await h.queue.builds().isEmpty)
+            #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).rejects") == 0)
+        }
     }
 
     @Test("a relative input path may not leave the spec's folder; absolute paths are explicit")

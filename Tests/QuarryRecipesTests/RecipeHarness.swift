@@ -30,16 +30,6 @@ struct RecipeHarness: Sendable {
         return try await withTearDown(of: harness, tearDown: { await $0.tearDown() }, body)
     }
 
-    @available(*, deprecated, message: "use RecipeHarness.with { h in … }, which also tears down when the test throws")
-    static func start(_ configure: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> RecipeHarness {
-        var configuration = SimulatorConfiguration()
-        configure(&configuration)
-        return try await open(configuration)
-    }
-
-    @available(*, deprecated, message: "use RecipeHarness.with { h in … }, which also tears down when the test throws")
-    func stop() async { await tearDown() }
-
     private static func open(_ configuration: SimulatorConfiguration) async throws -> RecipeHarness {
         let (pool, schema) = try await TestDatabase.migratedPool(maxConnections: 10, prefix: "rec")
         let queue = TaskQueue(
