@@ -97,12 +97,19 @@ struct BenchQueueCommand: AsyncParsableCommand {
         }
     }
 
-    /// The claim and complete statements Quarry runs, as a pgbench script.
+    /// The claim and complete statements workers run (`QueueStatements`, the very text `TaskQueue` binds
+    /// values to), as a pgbench script: the claimed ids and lease tokens pass from one to the other in
+    /// psql variables, and every task completes with an empty output, as a no-op task does.
     static func pgbenchScript(schema: String, batch: Int) -> String {
-        let s = PostgresQuery.quoteIdentifier(schema)
+        let statements = QueueStatements(schema: schema)
+        let claim = QueueStatements.substituting(statements.claim, ["'pgbench'", "\(batch)", "30000", "NULL", "NULL", "NULL"])
+        let complete = QueueStatements.substituting(statements.complete, [
+            "'pgbench'", ":ids::bigint[]", ":tokens::bigint[]",
+            "array_fill('{}'::text, ARRAY[cardinality(:ids::bigint[])])", "array_fill(NULL::text, ARRAY[cardinality(:ids::bigint[])])",
+        ])
         return """
-            WITH c AS MATERIALIZED (SELECT id FROM \(s).tasks WHERE state = 'available' AND run_at <= now() AND build_id <> ALL (ARRAY(SELECT id FROM \(s).builds WHERE state = 'paused')) ORDER BY priority, run_at, id LIMIT \(batch) FOR UPDATE SKIP LOCKED), u AS (UPDATE \(s).tasks t SET state = 'running', attempt = t.attempt + 1, lease_token = t.lease_token + 1, lease_owner = 'pgbench', lease_until = now() + interval '30 seconds', started_at = now() FROM c WHERE t.id = c.id RETURNING t.id, t.lease_token) SELECT coalesce(array_agg(id), '{}')::text AS ids, coalesce(array_agg(lease_token), '{}')::text AS tokens FROM u \\gset
-            WITH i AS (SELECT * FROM unnest(:ids::bigint[], :tokens::bigint[]) AS i(id, token)), done AS (UPDATE \(s).tasks t SET state = 'completed', finished_at = now(), lease_owner = NULL, lease_until = NULL FROM i WHERE t.id = i.id AND t.lease_token = i.token AND t.lease_owner = 'pgbench' AND t.state = 'running' RETURNING t.id, t.build_id, t.kind) INSERT INTO \(s).results (task_id, build_id, kind, output, worker) SELECT id, build_id, kind, '{}'::jsonb, 'pgbench' FROM done;
+            SELECT coalesce(array_agg(id), '{}')::text AS ids, coalesce(array_agg(lease_token), '{}')::text AS tokens FROM (\(claim)) claimed \\gset
+            SELECT count(*) FROM (\(complete)) completed;
 
             """
     }

@@ -92,6 +92,11 @@ public struct PostgresBindings: Sendable {
         values.append(.init(type: Value.postgresType, format: Value.postgresFormat, bytes: bytes))
     }
 
+    /// Binds an optional value: `nil` is sent as NULL of the value's type.
+    public mutating func append<Value: PostgresEncodable>(_ value: Value?) {
+        if let value { append(value) } else { appendNull(type: Value.postgresType) }
+    }
+
     public mutating func appendNull(type: PostgresTypeOID = .unspecified) {
         values.append(.init(type: type, format: .text, bytes: nil))
     }

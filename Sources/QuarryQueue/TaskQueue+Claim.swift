@@ -14,12 +14,14 @@ extension TaskQueue {
         guard limit > 0 else { return [] }
         let families = families?.map(\.rawValue)
         let skipping: [Int]? = skippingBuilds.isEmpty ? nil : skippingBuilds
-        let rows = try await pool.query(
-            """
-            SELECT * FROM \(identifier: schema).claim_tasks(
-                \(worker), \(Int32(clamping: limit)), \(configuration.leaseDuration.milliseconds), \(kinds)::text[],
-                \(families)::text[], \(skipping)::bigint[])
-            """)
+        var binds = PostgresBindings()
+        binds.append(worker)
+        binds.append(Int32(clamping: limit))
+        binds.append(configuration.leaseDuration.milliseconds)
+        binds.append(kinds)
+        binds.append(families)
+        binds.append(skipping)
+        let rows = try await pool.query(PostgresQuery(unsafeSQL: statements.claim, binds: binds))
         return try rows.map { row in
             ClaimedTask(
                 id: try row.decode(Int.self, "id"), buildID: try row.decode(Int.self, "build_id"),

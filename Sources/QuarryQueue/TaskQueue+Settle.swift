@@ -44,12 +44,13 @@ extension TaskQueue {
 
     private func complete(_ completions: [(TaskOutcome, TaskOutput)], worker: String, on tx: PostgresConnection) async throws -> [Int] {
         guard !completions.isEmpty else { return [] }
-        let rows = try await tx.query(
-            """
-            SELECT id FROM \(identifier: schema).complete_tasks(
-                \(worker), \(completions.map(\.0.taskID)), \(completions.map(\.0.leaseToken)),
-                \(completions.map(\.1.json)), \(PostgresNullableArray(completions.map(\.1.promptVersion)))) AS c(id)
-            """)
+        var binds = PostgresBindings()
+        binds.append(worker)
+        binds.append(completions.map(\.0.taskID))
+        binds.append(completions.map(\.0.leaseToken))
+        binds.append(completions.map(\.1.json))
+        binds.append(PostgresNullableArray(completions.map(\.1.promptVersion)))
+        let rows = try await tx.query(PostgresQuery(unsafeSQL: statements.complete, binds: binds))
         return try rows.map { try $0.decode(Int.self, "id") }
     }
 

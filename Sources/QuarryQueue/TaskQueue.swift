@@ -20,6 +20,9 @@ public final class TaskQueue: Sendable {
 
     var schema: String { configuration.schema }
 
+    /// The hot-path statements' text (also what `quarry bench queue`'s pgbench baseline runs).
+    public var statements: QueueStatements { QueueStatements(schema: configuration.schema) }
+
     /// Sends a debounced NOTIFY on `channel`: at most one per debounce interval, with a trailing one so
     /// the last burst is never left unannounced. Wake-ups are hints; polling stays the correctness path.
     func notify(_ channel: String) {
