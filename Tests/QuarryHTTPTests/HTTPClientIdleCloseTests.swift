@@ -11,13 +11,10 @@ import Glibc
 /// A raw TCP server that answers one request per connection with `Connection: keep-alive` and then closes the
 /// connection after `closeAfter`: exactly what pooled connections meet when a server's keep-alive timeout is
 /// shorter than the client's.
-private final class ClosingServer: @unchecked Sendable {
-    // @unchecked Sendable: `listener` is set once in init and only read afterwards; `stopped` is an atomic-ish
-    // flag guarded by `lock`; the connection counts are in a Mutex.
+private final class ClosingServer: Sendable {
     let listener: Int32
     let port: Int
-    private let lock = NSLock()
-    private var stopped = false
+    private let stopped = Mutex(false)
     private let connections = Mutex((accepted: 0, closed: 0))
 
     /// True when every connection the server accepted has been closed by it.
@@ -68,10 +65,11 @@ private final class ClosingServer: @unchecked Sendable {
     }
 
     func stop() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped else { return }
-        stopped = true
+        let first = stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
