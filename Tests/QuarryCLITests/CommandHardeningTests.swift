@@ -7,7 +7,7 @@ import Testing
 @Suite("quarry commands refuse what they cannot do")
 struct CommandHardeningTests {
     static func quarry(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try ChildProcess.run([TestDatabase.quarryExecutable] + arguments)
+        try ChildProcess.run([TestDatabase.quarryExecutable] + arguments, environment: ["QUARRY_DATABASE_URL": TestDatabase.connectionString])
     }
 
     @Test("unknown build and task ids are errors (non-zero exit), not reported successes", .timeLimit(.minutes(2)))

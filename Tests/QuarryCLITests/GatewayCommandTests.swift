@@ -32,7 +32,9 @@ struct GatewayCommandTests {
 
     /// Runs the executable without blocking a thread: the simulator answering it lives in this process.
     func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let child = try ChildProcess(TestDatabase.quarryExecutable, arguments, environment: ["GOOD_KEY": "sk-good", "BAD_KEY": "sk-bad"])
+        let child = try ChildProcess(
+            TestDatabase.quarryExecutable, arguments,
+            environment: ["GOOD_KEY": "sk-good", "BAD_KEY": "sk-bad", "QUARRY_DATABASE_URL": TestDatabase.connectionString])
         defer { unlink(child.outputPath) }
         let status = await child.waitForExit(timeout: .seconds(60))
         return (status ?? -1, child.output)

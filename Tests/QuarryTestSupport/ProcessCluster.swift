@@ -38,6 +38,9 @@ enum ProcessCluster {
             atexit { ProcessCluster.started.withLock { $0?.destroy() } }
             try cluster.start()
             FileHandle.standardError.write(Data("tests: started a private PostgreSQL cluster on port \(cluster.port) (QUARRY_DATABASE_URL is unset)\n".utf8))
+            // `quarry` processes the tests start inherit the environment: point them at this cluster too, as
+            // `make test` does with the cluster it starts. (Only a bare `swift test` gets here.)
+            setenv("QUARRY_DATABASE_URL", cluster.connectionString, 1)
             return .started(cluster.connectionString)
         } catch {
             let reason = """
