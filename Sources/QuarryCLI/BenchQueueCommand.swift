@@ -9,10 +9,14 @@ struct BenchQueueCommand: AsyncParsableCommand {
         abstract: "Enqueue N no-op tasks, work them with K worker processes, and compare with the raw-SQL ceiling (pgbench).",
         discussion: """
             Phases: (1) enqueue N tasks through COPY; (2) K `quarry worker` processes work them (rate from the \
-            database's own timestamps, first claim to last completion); (3) with the workers idle, single tasks \
-            are enqueued one at a time and enqueue→start latency is read from the same timestamps; (4) pgbench \
-            runs the same claim and complete statements with no Quarry code on a fresh batch of N tasks, with K \
-            clients and batches of --batch.
+            database's own timestamps, first claim to last completion; the workers' CPU from /proc once the last \
+            result is in); (3) with the workers idle, single tasks are enqueued one at a time and enqueue→start \
+            latency is read from the same timestamps; (4) pgbench runs the same claim and complete statements \
+            with no Quarry code on a fresh batch of N tasks, with K clients and batches of --batch (its CPU from \
+            its rusage). The database's CPU in phases 2 and 4 is its postmaster's and backends' from /proc (when \
+            the server runs on this machine). With --backlog, phases 1-4 run on the empty table, then the table \
+            gets that many finished tasks, the monitoring views' plans are checked, and phases 1-4 run again. \
+            Last, Quarry's COPY and `psql \\copy` load the same N rows into the tasks table, alternating.
             """)
 
     @OptionGroup var database: DatabaseOptions

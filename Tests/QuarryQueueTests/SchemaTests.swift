@@ -58,6 +58,10 @@ struct SchemaTests {
             let settings = try await h.pool.query(
                 "SELECT array_to_string(proconfig, ',') FROM pg_proc WHERE oid = \(h.schema + ".tasks_count_update()")::regprocedure")
             #expect(try settings[0].decode(String?.self, at: 0)?.contains("enable_nestloop=off") == true)
+            // The claim reads tasks_claimable in its order, never a sort of every waiting row (see 0009).
+            let claimSettings = try await h.pool.query(
+                "SELECT array_to_string(proconfig, ',') FROM pg_proc WHERE oid = \(h.schema + ".claim_tasks(text, integer, bigint, text[], text[], bigint[])")::regprocedure")
+            #expect(try claimSettings[0].decode(String?.self, at: 0)?.contains("enable_sort=off") == true)
             try await h.pool.withConnection { connection in
                 // The first firing in a session fixes the trigger's plan; a one-row update plans for one row.
                 try await connection.query("UPDATE \(identifier: h.schema).tasks SET state = 'cancelled' WHERE build_id = \(build) AND key = 'c0'")
