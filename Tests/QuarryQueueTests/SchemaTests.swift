@@ -50,6 +50,29 @@ struct SchemaTests {
         }
     }
 
+    @Test("the counting trigger plans its join without nested loops, and counts a large update after a one-row one in the same session")
+    func countTriggerJoin() async throws {
+        try await QueueHarness.with { h in
+            let build = try await h.queue.createBuild(name: "counts")
+            try await h.queue.enqueueCopy(buildID: build, count: 3_001) { NewTask(kind: "noop", family: .generation, key: "c\($0)") }
+            let settings = try await h.pool.query(
+                "SELECT array_to_string(proconfig, ',') FROM pg_proc WHERE oid = \(h.schema + ".tasks_count_update()")::regprocedure")
+            #expect(try settings[0].decode(String?.self, at: 0)?.contains("enable_nestloop=off") == true)
+            // The claim reads tasks_claimable in its order, never a sort of every waiting row (see 0009).
+            let claimSettings = try await h.pool.query(
+                "SELECT array_to_string(proconfig, ',') FROM pg_proc WHERE oid = \(h.schema + ".claim_tasks(text, integer, bigint, text[], text[], bigint[])")::regprocedure")
+            #expect(try claimSettings[0].decode(String?.self, at: 0)?.contains("enable_sort=off") == true)
+            try await h.pool.withConnection { connection in
+                // The first firing in a session fixes the trigger's plan; a one-row update plans for one row.
+                try await connection.query("UPDATE \(identifier: h.schema).tasks SET state = 'cancelled' WHERE build_id = \(build) AND key = 'c0'")
+                try await connection.query("UPDATE \(identifier: h.schema).tasks SET state = 'cancelled' WHERE build_id = \(build) AND key <> 'c0'")
+            }
+            try await h.queue.foldCounts()
+            #expect(try await h.count("SELECT coalesce(sum(n), 0)::bigint FROM \(identifier: h.schema).task_counts WHERE build_id = \(build) AND state = 'cancelled'") == 3_001)
+            #expect(try await h.count("SELECT coalesce(sum(n), 0)::bigint FROM \(identifier: h.schema).task_counts WHERE build_id = \(build) AND state = 'available'") == 0)
+        }
+    }
+
     @Test("quarry_monitor reads the views and nothing else; quarry_worker cannot drop or alter")
     func roles() async throws {
         try await QueueHarness.with { h in

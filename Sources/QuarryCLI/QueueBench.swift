@@ -1,0 +1,196 @@
+import ArgumentParser
+import Foundation
+import QuarryPostgres
+import QuarryQueue
+
+/// The phases of `quarry bench queue` on one schema: a measurement (enqueue, worked rate, latency, raw-SQL
+/// ceiling, CPU per task of each side), the backlog filler with its plan check, and the enqueue comparison
+/// with `psql \copy`.
+struct QueueBench {
+    let command: BenchQueueCommand
+    let pool: PostgresPool
+    let queue: TaskQueue
+    let schema: String
+    let url: String
+
+    /// One measurement's figures; CPU figures are seconds per task (nil when not measurable here).
+    struct Figures {
+        var label: String
+        var enqueueRate: Double
+        var workedRate: Double
+        var p50: Double
+        var p99: Double
+        var rawRate: Double
+        var workerCPU: Double?
+        var pgbenchCPU: Double
+        var databaseCPUWorked: Double?
+        var databaseCPURaw: Double?
+
+        var summary: String {
+            func micros(_ seconds: Double?) -> String { seconds.map { String(format: "%.1f µs", $0 * 1e6) } ?? "n/a" }
+            var lines = [
+                "  \(label): enqueue \(BenchSupport.format(enqueueRate))/s; worked \(BenchSupport.format(workedRate))/s = "
+                    + "\(String(format: "%.2f", workedRate / rawRate)) x raw ceiling \(BenchSupport.format(rawRate))/s (goal >= 0.8); "
+                    + "enqueue→start p50 \(String(format: "%.2f", p50)) ms p99 \(String(format: "%.2f", p99)) ms",
+                "    CPU per task: workers \(micros(workerCPU)) vs pgbench client \(micros(pgbenchCPU))"
+                    + (workerCPU.map { " = \(String(format: "%.2f", $0 / pgbenchCPU)) x (goal <= 1.5)" } ?? "")
+                    + "; database \(micros(databaseCPUWorked)) under the workers vs \(micros(databaseCPURaw)) under pgbench",
+            ]
+            if let workerCPU, let databaseCPUWorked {
+                let total = workerCPU + databaseCPUWorked
+                lines.append("    share of the workers' run's CPU: workers \(String(format: "%.0f", 100 * workerCPU / total)) %, "
+                    + "database \(String(format: "%.0f", 100 * databaseCPUWorked / total)) %")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    func scalar(_ query: PostgresQuery) async throws -> Double {
+        try await pool.query(query)[0].decode(Double?.self, at: 0) ?? 0
+    }
+
+    /// The cluster's postmaster when the server runs on this machine.
+    func postmaster() async throws -> pid_t? {
+        try await pool.withConnection { connection in
+            let backend = try await connection.query("SELECT pg_backend_pid()")[0].decode(Int.self, at: 0)
+            return ProcessCPU.postmaster(ofBackend: pid_t(backend))
+        }
+    }
+
+    func measure(label: String, postmaster: pid_t?) async throws -> Figures {
+        let count = command.tasks, workers = command.workers
+        print("== \(label)")
+        // (1) Enqueue.
+        let build = try await queue.createBuild(name: "bench-queue")
+        let enqueueStart = ContinuousClock.now
+        try await queue.enqueueCopy(buildID: build, count: count) { NewTask(kind: "noop", family: .generation, key: "t\($0)") }
+        let enqueueRate = Double(count) / BenchSupport.seconds(ContinuousClock.now - enqueueStart)
+        print("enqueue (COPY): \(BenchSupport.format(enqueueRate)) tasks/s")
+
+        // (2) Work them with K processes; their CPU is read from /proc once the last result is in.
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        var arguments = ["worker", "--schema", schema, "--kinds", "noop", "--concurrency", String(command.concurrency), "--log-level", "warning"]
+        if !url.isEmpty { arguments += ["--database-url", url] }
+        let databaseBefore = postmaster.flatMap(ProcessCPU.clusterSeconds)
+        let children = try (0..<workers).map { _ in try ChildProcess(executable, arguments) }
+        while try await scalar("SELECT count(*)::float8 FROM \(identifier: schema).results WHERE build_id = \(build)") < Double(count) {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let workerSeconds = children.map { ProcessCPU.seconds(of: $0.pid) }
+        let databaseWorked = postmaster.flatMap(ProcessCPU.clusterSeconds).flatMap { after in databaseBefore.map { after - $0 } }
+        let workSeconds = try await scalar(
+            "SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 FROM \(identifier: schema).tasks WHERE build_id = \(build)")
+        let workedRate = Double(count) / workSeconds
+        print("worked by \(workers) quarry workers: \(BenchSupport.format(workedRate)) tasks/s (\(String(format: "%.2f", workSeconds)) s)")
+        let workerCPU = workerSeconds.contains(where: { $0 == nil }) ? nil : workerSeconds.compactMap { $0 }.reduce(0, +) / Double(count)
+
+        // (3) Latency with idle workers: one task at a time, spaced past the NOTIFY debounce.
+        let latencyBuild = try await queue.createBuild(name: "bench-latency")
+        try await Task.sleep(for: .milliseconds(500))
+        let samples = command.latencySamples
+        for index in 0..<samples {
+            try await queue.enqueue(buildID: latencyBuild, [NewTask(kind: "noop", family: .generation, key: "l\(index)")])
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        while try await scalar("SELECT count(*)::float8 FROM \(identifier: schema).tasks WHERE build_id = \(latencyBuild) AND state = 'completed'") < Double(samples) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let p50 = try await scalar(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - created_at) * 1000)::float8 FROM \(identifier: schema).tasks WHERE build_id = \(latencyBuild)")
+        let p99 = try await scalar(
+            "SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - created_at) * 1000)::float8 FROM \(identifier: schema).tasks WHERE build_id = \(latencyBuild)")
+        print("enqueue→start with idle workers: p50 \(String(format: "%.2f", p50)) ms, p99 \(String(format: "%.2f", p99)) ms")
+        children.forEach { $0.signal(SIGTERM) }
+        for child in children { _ = await child.waitForExit(timeout: .seconds(30)) }
+
+        // (4) The raw-SQL ceiling: the same statements from pgbench, no Quarry code. Its CPU is its rusage,
+        // the only child reaped between the two readings.
+        let rawBuild = try await queue.createBuild(name: "bench-raw")
+        try await queue.enqueueCopy(buildID: rawBuild, count: count) { NewTask(kind: "noop", family: .generation, key: "r\($0)") }
+        let script = NSTemporaryDirectory() + "quarry-bench-\(schema).sql"
+        try BenchQueueCommand.pgbenchScript(schema: schema, batch: command.batch).write(toFile: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let perClient = count / (command.batch * workers) + 2
+        var pgbench = [BenchSupport.tool("pgbench"), "-n", "-M", "extended", "-c", String(workers), "-j", String(workers), "-t", String(perClient), "-f", script]
+        if !url.isEmpty { pgbench.append(url) }
+        let databaseBeforeRaw = postmaster.flatMap(ProcessCPU.clusterSeconds)
+        let clientBefore = ProcessCPU.reapedChildrenSeconds()
+        let (status, output) = try ChildProcess.run(pgbench)
+        let clientSeconds = ProcessCPU.reapedChildrenSeconds() - clientBefore
+        let databaseRaw = postmaster.flatMap(ProcessCPU.clusterSeconds).flatMap { after in databaseBeforeRaw.map { after - $0 } }
+        guard status == 0 else { throw ValidationError("pgbench failed: \(output)") }
+        let rawSeconds = try await scalar(
+            "SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 FROM \(identifier: schema).tasks WHERE build_id = \(rawBuild) AND state = 'completed'")
+        let rawDone = try await scalar("SELECT count(*)::float8 FROM \(identifier: schema).tasks WHERE build_id = \(rawBuild) AND state = 'completed'")
+        let rawRate = rawDone / rawSeconds
+        print("raw SQL ceiling (pgbench, \(workers) clients, batches of \(command.batch)): \(BenchSupport.format(rawRate)) tasks/s")
+        return Figures(
+            label: label, enqueueRate: enqueueRate, workedRate: workedRate, p50: p50, p99: p99, rawRate: rawRate,
+            workerCPU: workerCPU, pgbenchCPU: clientSeconds / rawDone,
+            databaseCPUWorked: databaseWorked.map { $0 / Double(count) }, databaseCPURaw: databaseRaw.map { $0 / rawDone })
+    }
+
+    /// Fills the table with `rows` finished tasks of their own build in one INSERT (as the table owner, like
+    /// an old build's history), then vacuums and analyses it as autovacuum would have by then.
+    func fillBacklog(_ rows: Int) async throws {
+        let build = try await queue.createBuild(name: "bench-backlog")
+        let started = ContinuousClock.now
+        try await pool.query(
+            """
+            INSERT INTO \(identifier: schema).tasks (build_id, family, kind, key, state, attempt, lease_token, created_at, started_at, finished_at)
+            SELECT \(build), 'generation', 'noop', 'b' || g, 'completed', 1, 1, now(), now(), now() FROM generate_series(1, \(rows)) g
+            """)
+        try await queue.foldCounts()
+        try await pool.query("VACUUM (ANALYZE) \(identifier: schema).tasks")
+        print("backlog: \(rows) finished tasks inserted and vacuumed in \(String(format: "%.1f", BenchSupport.seconds(ContinuousClock.now - started))) s")
+    }
+
+    /// The monitoring views over the backlog: none may scan tasks (the counting views read the ledger, the
+    /// others their partial indexes). Prints each view's plan verdict and execution time.
+    func checkViewPlans() async throws {
+        let views = ["queue_depth", "build_progress", "throughput", "oldest_waiting", "dead_tasks", "worker_status", "unserved_work"]
+        var problems: [String] = []
+        for view in views {
+            let plan = try await pool.query("EXPLAIN (ANALYZE, TIMING OFF) SELECT * FROM \(identifier: schema).\(identifier: view)")
+                .map { try $0.decode(String.self, at: 0) }
+            let scansTasks = plan.contains { $0.contains("Seq Scan on tasks") }
+            let time = plan.last { $0.hasPrefix("Execution Time") } ?? ""
+            print("  view \(view): \(scansTasks ? "SCANS tasks" : "no scan of tasks") (\(time))")
+            if scansTasks { problems.append(view + ":\n" + plan.joined(separator: "\n")) }
+        }
+        if !problems.isEmpty { print("views that scan tasks over the backlog:\n" + problems.joined(separator: "\n")) }
+    }
+
+    /// Quarry's `enqueueCopy` beside `psql \copy` of the same rows (same columns, a build each) into the same
+    /// table, alternating which goes first; returns the mean rate of each side. psql reads a file written
+    /// before its clock starts; Quarry's side includes making its rows, as `enqueueCopy` does in use.
+    func compareEnqueue(rows: Int, rounds: Int) async throws -> (quarry: Double, psql: Double) {
+        var quarryRates: [Double] = [], psqlRates: [Double] = []
+        let file = NSTemporaryDirectory() + "quarry-bench-enqueue-\(schema).tsv"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        for round in 1...rounds {
+            let quarryBuild = try await queue.createBuild(name: "bench-enqueue-quarry")
+            let psqlBuild = try await queue.createBuild(name: "bench-enqueue-psql")
+            var text = ""
+            text.reserveCapacity(rows * 40)
+            for index in 0..<rows { text += "\(psqlBuild)\tnoop\tgeneration\te\(index)\t{}\t0\t5\n" }
+            try text.write(toFile: file, atomically: false, encoding: .utf8)
+            for side in round % 2 == 1 ? [true, false] : [false, true] {
+                let started = ContinuousClock.now
+                if side {
+                    try await queue.enqueueCopy(buildID: quarryBuild, count: rows) { NewTask(kind: "noop", family: .generation, key: "e\($0)") }
+                    quarryRates.append(Double(rows) / BenchSupport.seconds(ContinuousClock.now - started))
+                } else {
+                    var psql = [BenchSupport.tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+                    if !url.isEmpty { psql.append(url) }
+                    psql += ["-c", "\\copy \(schema).tasks (build_id, kind, family, key, payload, priority, max_attempts) FROM '\(file)'"]
+                    let (status, output) = try ChildProcess.run(psql)
+                    guard status == 0 else { throw ValidationError("psql \\copy failed: \(output)") }
+                    psqlRates.append(Double(rows) / BenchSupport.seconds(ContinuousClock.now - started))
+                }
+            }
+            print("enqueue round \(round): Quarry COPY \(BenchSupport.format(quarryRates.last ?? 0))/s, psql \\copy \(BenchSupport.format(psqlRates.last ?? 0))/s")
+        }
+        return (quarryRates.reduce(0, +) / Double(rounds), psqlRates.reduce(0, +) / Double(rounds))
+    }
+}
