@@ -9,10 +9,7 @@ extension Worker {
                 taskID: task.id, leaseToken: task.leaseToken,
                 kind: .failed(errorClass: "no_handler", message: "worker \(registration.id) has no handler for kind \(task.kind)", retryDelay: .seconds(5)))
         }
-        var taskLogger = logger
-        taskLogger[metadataKey: "task"] = "\(task.id)"
-        taskLogger[metadataKey: "kind"] = "\(task.kind)"
-        let context = TaskContext(workerID: registration.id, logger: taskLogger, queue: queue)
+        let context = TaskContext(workerID: registration.id, logger: logger, queue: queue, taskID: task.id, kind: task.kind)
         func outcome(_ kind: TaskOutcome.Kind) -> TaskOutcome {
             TaskOutcome(taskID: task.id, leaseToken: task.leaseToken, kind: kind)
         }
@@ -22,26 +19,26 @@ extension Worker {
             return outcome(.completed(output))
         } catch let error as TaskError {
             if let reason = await systemicPause(task, error) {
-                taskLogger.warning("pausing build \(task.buildID) by the systemic-failure breaker: \(reason)")
+                context.logger.warning("pausing build \(task.buildID) by the systemic-failure breaker: \(reason)")
                 await pauseBuild(task.buildID, reason: reason)
                 return outcome(.released)
             }
             switch error.action {
             case .retry(let after):
                 let delay = after ?? handler.retryStrategy.delay(afterAttempt: task.attempt)
-                taskLogger.info("attempt \(task.attempt)/\(task.maxAttempts) failed: \(error)")
+                context.logger.info("attempt \(task.attempt)/\(task.maxAttempts) failed: \(error)")
                 return outcome(.failed(errorClass: error.errorClass, message: error.message, retryDelay: delay))
             case .snooze(let after):
                 return outcome(.snoozed(errorClass: error.errorClass, message: error.message, delay: after))
             case .dead:
-                taskLogger.warning("task is dead: \(error)")
+                context.logger.warning("task is dead: \(error)")
                 return outcome(.dead(errorClass: error.errorClass, message: error.message))
             case .pauseBuild(let reason):
                 await pauseBuild(task.buildID, reason: reason)
                 return outcome(.released)
             case .leaveToOtherWorkers(let reason):
                 if block(task.buildID, for: Self.unservableBuildPeriod) {
-                    taskLogger.warning(
+                    context.logger.warning(
                         "build \(task.buildID): \(reason); leaving its tasks to other workers for \(Self.unservableBuildPeriod)")
                 }
                 return outcome(.released)
@@ -51,7 +48,7 @@ extension Worker {
         } catch {
             if Task.isCancelled { return cancelledOutcome(task) }
             let delay = handler.retryStrategy.delay(afterAttempt: task.attempt)
-            taskLogger.info("attempt \(task.attempt)/\(task.maxAttempts) failed: \(error)")
+            context.logger.info("attempt \(task.attempt)/\(task.maxAttempts) failed: \(error)")
             return outcome(.failed(errorClass: "error", message: String(describing: error), retryDelay: delay))
         }
     }
