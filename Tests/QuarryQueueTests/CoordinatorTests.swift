@@ -107,8 +107,11 @@ struct CoordinatorTests {
                     #expect(try await leaders() == 1)
                     a.cancel()
                     try await a.value
-                    let build = try await h.queue.createBuild(name: "after-failover", recipe: "test")
+                    // Created paused and resumed once loaded, as `quarry submit` does: a coordinator that saw it
+                    // between the two steps would otherwise seed nothing and end it as failed.
+                    let build = try await h.queue.createBuild(name: "after-failover", recipe: "test", pausedReason: "loading")
                     try await h.queue.loadRecords(buildID: build, [BuildRecord(line: 1, json: #"{"n": 1}"#, text: nil)])
+                    #expect(try await h.queue.resumeBuild(build))
                     // Whether the standby takes over, not how fast: the bound only has to outlast a loaded machine.
                     #expect(try await eventually(timeout: .seconds(60)) {
                         try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(build)") == 2
