@@ -85,35 +85,35 @@ struct BenchBuildCommand: AsyncParsableCommand {
 
             """.write(toFile: endpointsPath, atomically: true, encoding: .utf8)
 
-            try await database.withPool(role: "bench", maxConnections: 4) { pool in
-                try await PostgresMigrator(pool: pool, schema: schema, migrations: try MigrationsLocator.load(explicit: nil)).migrate()
-                let queue = TaskQueue(pool: pool, configuration: QueueConfiguration(schema: schema))
-                let plan = try BuildSpecParser(file: home.appendingPathComponent("bench.build.yaml").path, endpoints: try EndpointRegistry.load(path: endpointsPath)).parseFile()
-                let submitStarted = ContinuousClock.now
-                let report = try await BuildSubmitter(queue: queue).submit(plan)
-                guard let buildID = report.buildID else { throw ValidationError("the build was not created") }
-                let started = ContinuousClock.now
-                try await BuildDriver(logs: home.appendingPathComponent("logs")).run(
-                    queue: queue, buildID: buildID, databaseURL: url, endpointsPath: endpointsPath, workers: workers,
-                    concurrency: concurrency, timeout: .seconds(3_600), progressEvery: .seconds(10)) { print($0) }
-                let wall = BenchSupport.seconds(ContinuousClock.now - started)
-                let submitSeconds = BenchSupport.seconds(started - submitStarted)
-                let stats = simulator.stats
-                let ok = stats.requestsByStatus["200"] ?? 0
-                let minimum = Double(ok) / (Double(rpm) / 60)
-                let counts = try await queue.stageCounts(buildID: buildID)
-                print("")
-                print("rag4rag build of \(passages) passages, \(workers) workers × \(concurrency), endpoint \(rpm) rpm, latency \(Int(latencyMs)) ms:")
-                print("  tasks by kind: \(counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; "))")
-                print("  simulator: \(stats.totalRequests) requests, \(ok) answered 200, statuses \(stats.requestsByStatus.sorted { $0.key < $1.key })")
-                print("  submit (validate + COPY \(report.loaded) records): \(String(format: "%.1f", submitSeconds)) s")
-                print("  wall time \(String(format: "%.1f", wall)) s vs endpoint-bound minimum \(String(format: "%.1f", minimum)) s "
-                    + "(\(ok) requests ÷ \(rpm)/min): ratio \(String(format: "%.2f", wall / minimum)) (target ≤ 1.2)")
+        try await database.withPool(role: "bench", maxConnections: 4) { pool in
+            try await PostgresMigrator(pool: pool, schema: schema, migrations: try MigrationsLocator.load(explicit: nil)).migrate()
+            let queue = TaskQueue(pool: pool, configuration: QueueConfiguration(schema: schema))
+            let plan = try BuildSpecParser(file: home.appendingPathComponent("bench.build.yaml").path, endpoints: try EndpointRegistry.load(path: endpointsPath)).parseFile()
+            let submitStarted = ContinuousClock.now
+            let report = try await BuildSubmitter(queue: queue).submit(plan)
+            guard let buildID = report.buildID else { throw ValidationError("the build was not created") }
+            let started = ContinuousClock.now
+            try await BuildDriver(logs: home.appendingPathComponent("logs")).run(
+                queue: queue, buildID: buildID, databaseURL: url, endpointsPath: endpointsPath, workers: workers,
+                concurrency: concurrency, timeout: .seconds(3_600), progressEvery: .seconds(10)) { print($0) }
+            let wall = BenchSupport.seconds(ContinuousClock.now - started)
+            let submitSeconds = BenchSupport.seconds(started - submitStarted)
+            let stats = simulator.stats
+            let ok = stats.requestsByStatus["200"] ?? 0
+            let minimum = Double(ok) / (Double(rpm) / 60)
+            let counts = try await queue.stageCounts(buildID: buildID)
+            print("")
+            print("rag4rag build of \(passages) passages, \(workers) workers × \(concurrency), endpoint \(rpm) rpm, latency \(Int(latencyMs)) ms:")
+            print("  tasks by kind: \(counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; "))")
+            print("  simulator: \(stats.totalRequests) requests, \(ok) answered 200, statuses \(stats.requestsByStatus.sorted { $0.key < $1.key })")
+            print("  submit (validate + COPY \(report.loaded) records): \(String(format: "%.1f", submitSeconds)) s")
+            print("  wall time \(String(format: "%.1f", wall)) s vs endpoint-bound minimum \(String(format: "%.1f", minimum)) s "
+                + "(\(ok) requests ÷ \(rpm)/min): ratio \(String(format: "%.2f", wall / minimum)) (target ≤ 1.2)")
 
-                // Expansion: a synthetic build of completed parents with four parts each.
-                try await Self.expansionBenchmark(queue: queue, pool: pool, parents: expansionParents)
-                try await pool.query("DROP SCHEMA \(identifier: schema) CASCADE")
-            }
+            // Expansion: a synthetic build of completed parents with four parts each.
+            try await Self.expansionBenchmark(queue: queue, pool: pool, parents: expansionParents)
+            try await pool.query("DROP SCHEMA \(identifier: schema) CASCADE")
+        }
     }
 
     static func expansionBenchmark(queue: TaskQueue, pool: PostgresPool, parents: Int) async throws {
