@@ -8,20 +8,38 @@ struct GroundingSource: Sendable {
     let words: [String]
     /// Normalised keys of every word anywhere in the prompt.
     let promptKeys: Set<String>
+    /// Index in `words` one past the last word of each sentence of the source (a word ending in `.`, `!`
+    /// or `?` closes one; the last sentence ends with the source), so extraction can copy whole sentences.
+    let sentenceEnds: [Int]
 
     /// Words that are instructions to the simulator, not content.
     private static let markerKeys: Set<String> = ["quarry-judge"]
 
     init(sourceText: String, promptText: String) {
         var words: [String] = []
+        var ends: [Int] = []
         for raw in WordNormalizer.words(sourceText) {
             let word = WordNormalizer.trimmed(raw)
             if word.isEmpty || Self.markerKeys.contains(word.lowercased()) { continue }
             words.append(String(word))
+            if let last = raw.utf8.last, last == UInt8(ascii: ".") || last == UInt8(ascii: "!") || last == UInt8(ascii: "?") {
+                ends.append(words.count)
+            }
         }
+        if !words.isEmpty && ends.last != words.count { ends.append(words.count) }
         // An empty prompt still gets an answer, made of words that claim nothing.
         self.words = words.isEmpty ? ["no", "content", "was", "provided"] : words
+        self.sentenceEnds = words.isEmpty ? [4] : ends
         self.promptKeys = Set(WordNormalizer.keys(in: promptText))
+    }
+
+    /// The source's sentences as ranges of `words`, in order.
+    var sentenceRanges: [Range<Int>] {
+        var start = 0
+        return sentenceEnds.compactMap { end in
+            defer { start = end }
+            return end > start ? start..<end : nil
+        }
     }
 
     /// The concatenated bodies of every `<tag>...</tag>` block (tag matched ignoring ASCII case), or nil when

@@ -192,6 +192,9 @@ struct SchemaInstanceGenerator {
         let upper = closed ? prefix.count : max(min(maxItems, max(lower, 3)), minItems)
         let count = depth < Self.shallowDepth ? text.rng.nextInt(in: min(lower, upper)...upper) : minItems
         let unique = schema["uniqueItems"]?.boolValue ?? false
+        if Self.isExtraction(name), resolve(schema["items"] ?? .object([:]))["type"]?.stringValue == "string", prefix.isEmpty {
+            return .array(extractedSentences(minItems: minItems, maxItems: maxItems, name: name))
+        }
         var items: [JSONValue] = []
         var attempts = 0
         while items.count < count && attempts < count * 10 + 10 {
@@ -203,6 +206,35 @@ struct SchemaInstanceGenerator {
             items.append(item)
         }
         return .array(items)
+    }
+
+    /// An array of statements pulled out of a text (`statements`, `atomic_statements`): a real extractor
+    /// returns the source's sentences, one statement each, so the statements cover the source.
+    private static func isExtraction(_ name: String?) -> Bool {
+        name?.lowercased().contains("statement") == true
+    }
+
+    /// The source's sentences in order (at most `maxItems`, repeated from the start to reach `minItems`);
+    /// when hallucinating, one of them gets invented words.
+    private mutating func extractedSentences(minItems: Int, maxItems: Int, name: String?) -> [JSONValue] {
+        let ranges = text.source.sentenceRanges
+        let count = min(max(ranges.count, minItems), maxItems)
+        guard count > 0, !ranges.isEmpty else { return [] }
+        var sentences: [[GeneratedWord]] = (0..<count).map { index in
+            let range = ranges[index % ranges.count]
+            return range.map { GeneratedWord(text: text.source.words[$0], startsSentence: $0 == range.lowerBound, endsSentence: $0 == range.upperBound - 1) }
+        }
+        let wantsHallucination: Bool
+        switch target {
+        case .none: wantsHallucination = false
+        case .answerFields: wantsHallucination = Self.isAnswerLike(name)
+        case .firstString: wantsHallucination = !injected
+        }
+        if wantsHallucination {
+            let chosen = text.rng.nextIndex(sentences.count)
+            if text.injectHallucination(into: &sentences[chosen]) { injected = true }
+        }
+        return sentences.map { .string(GeneratedWord.render($0)) }
     }
 
     private mutating func integer(_ schema: JSONValue, name: String?) -> JSONValue {
@@ -271,6 +303,8 @@ struct SchemaInstanceGenerator {
         } else if lowerName.contains("question") || lowerName.contains("query") {
             words = text.sentence(minWords: 5, maxWords: 12)
             isQuestion = true
+        } else if lowerName.contains("name"), InventedName.isRequested(promptKeys: text.source.promptKeys) {
+            return .string(fitLength(InventedName.make(promptKeys: text.source.promptKeys, rng: &text.rng), schema: schema))
         } else if Self.shortHints.contains(where: { lowerName.contains($0) }) {
             words = text.phrase(minWords: 1, maxWords: 4)
         } else {

@@ -1,0 +1,17 @@
+import Foundation
+
+extension PrereqTuneParameters {
+    /// The typed view of a build's parameter values (defaults already filled in by the spec parser).
+    public init(_ values: RecipeParameters) throws(RecipeError) {
+        do {
+            self = try JSONDecoder().decode(Self.self, from: JSONEncoder().encode(values))
+        } catch {
+            throw RecipeError(.invalidValue, "prereq_tune parameters do not decode: \(error)", field: "parameters")
+        }
+    }
+
+    /// Every parameter at its default.
+    public static var defaults: PrereqTuneParameters {
+        get throws(RecipeError) { try PrereqTuneParameters(RecipeParameters(definitions: definitions)) }
+    }
+}
