@@ -145,4 +145,21 @@ struct RecordInputTests {
             #expect(try await h.queue.builds().map(\.id) == [build])
         }
     }
+
+    @Test("full-text retrieval over a build's records ranks the matching passage first")
+    func retrieval() async throws {
+        try await RecipeHarness.with { h in
+            let build = try await h.queue.createBuild(name: "search")
+            let records = RecordStore(queue: h.queue)
+            try await records.load(buildID: build, [
+                BuildRecord(line: 1, json: "{}", text: "Granite is an igneous rock rich in quartz and feldspar."),
+                BuildRecord(line: 2, json: "{}", text: "Limestone forms from the shells of marine organisms."),
+                BuildRecord(line: 3, json: "{}", text: "Basalt is a dark volcanic rock."),
+            ])
+            let hits = try await records.search(buildID: build, query: "Which rock contains quartz?", limit: 2)
+            #expect(hits.first?.line == 1)
+            #expect(try await records.search(buildID: build, query: "Which rock contains quartz?", limit: 2, excludingPosition: 1).first?.line != 1)
+            #expect(try await records.search(buildID: build, query: "the of and", limit: 2).isEmpty)
+        }
+    }
 }
