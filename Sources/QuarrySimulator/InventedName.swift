@@ -8,8 +8,9 @@
 enum InventedName {
     /// Prompt words (normalised keys) that mark a request for an invented entity.
     static let markers: Set<String> = ["fictitious", "invent", "invented", "non-existent", "nonexistent", "made-up"]
-    /// Prompt words that make the invented entity medical rather than a person.
-    static let medicalMarkers: Set<String> = ["medical", "disease", "syndrome", "disorder", "drug", "condition"]
+    /// Prompt words that make the invented entity medical rather than a person (unless the prompt asks
+    /// for a person, whose examples may well mention a disorder).
+    static let medicalMarkers: Set<String> = ["medical", "disease", "syndrome", "disorder", "drug"]
 
     static let givenNames = [
         "Aldric", "Brisa", "Caedmon", "Delphine", "Eamon", "Fenna", "Galen", "Hesper", "Ilario", "Jorun", "Kasimir", "Liora",
@@ -38,7 +39,7 @@ enum InventedName {
 
     /// A person's name, or a medical entity's when the prompt is about medicine.
     static func make(promptKeys: Set<String>, rng: inout SplitMix64) -> String {
-        if !medicalMarkers.isDisjoint(with: promptKeys) {
+        if !medicalMarkers.isDisjoint(with: promptKeys) && !promptKeys.contains("person") {
             return "\(medicalStems[rng.nextIndex(medicalStems.count)]) \(medicalKinds[rng.nextIndex(medicalKinds.count)])"
         }
         return "\(givenNames[rng.nextIndex(givenNames.count)]) \(familyNames[rng.nextIndex(familyNames.count)])"

@@ -208,10 +208,12 @@ struct SchemaInstanceGenerator {
         return .array(items)
     }
 
-    /// An array of statements pulled out of a text (`statements`, `atomic_statements`): a real extractor
-    /// returns the source's sentences, one statement each, so the statements cover the source.
+    /// An array of whole sentences: statements pulled out of a text (`statements`, `atomic_statements`),
+    /// or a text written as its list of sentences (`sentences`). A real model returns complete sentences
+    /// there, and an extractor one per sentence of its source, so the statements cover the source.
     private static func isExtraction(_ name: String?) -> Bool {
-        name?.lowercased().contains("statement") == true
+        guard let name = name?.lowercased() else { return false }
+        return name.contains("statement") || name.contains("sentence")
     }
 
     /// The source's sentences in order (at most `maxItems`, repeated from the start to reach `minItems`);

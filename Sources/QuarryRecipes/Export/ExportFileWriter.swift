@@ -47,6 +47,13 @@ public final class ExportFileWriter {
         lines += document.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
     }
 
+    /// Appends `text` as it is (a dataset card, a README): lines are counted by its newlines.
+    public func writeText(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        try write(bytes)
+        lines += bytes.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+    }
+
     private func write(_ data: [UInt8]) throws {
         buffer.append(contentsOf: data)
         bytes += data.count

@@ -22,6 +22,8 @@ public enum PrereqCheck {
         case answerUnsupported = "answer_unsupported"
         /// The judge found the task answer unsupported by the version's statements.
         case judgeUnsupported = "judge_unsupported"
+        /// The biography leaves out or changes a fact of its version's fact sheet.
+        case factsMissing = "facts_missing"
         /// The knowledge statement does not name the entity, or does not contain the answer (short QA).
         case malformed
         /// Generating the version failed (its task died).

@@ -14,7 +14,8 @@ public enum PrereqPrompts {
     public static let all = [
         RecipePrompt(entity, supplies: ["seed", "avoid", "entity_noun"], requires: ["seed", "avoid"]),
         RecipePrompt(
-            biography, supplies: ["name", "type", "version", "facts", "sentences", "entity_noun", "entity_noun_article", "task_noun"],
+            biography,
+            supplies: ["name", "type", "version", "facts", "sentences", "entity_noun", "entity_noun_article", "task_noun", "feedback"],
             requires: ["name", "facts"]),
         RecipePrompt(statements, supplies: ["name", "biography"], requires: ["name", "biography"]),
         RecipePrompt(passage, supplies: ["name", "statements", "sentences"], requires: ["statements"]),
@@ -28,8 +29,11 @@ public enum PrereqPrompts {
         ["seed": seed, "avoid": avoid.isEmpty ? "(none)" : avoid.joined(separator: "; "), "entity_noun": domain.entityNoun]
     }
 
-    public static func biographyValues(entity: PrereqEntity, version: Int, facts: PrereqFactSheet, parameters: PrereqTuneParameters) -> [String: String] {
+    public static func biographyValues(
+        entity: PrereqEntity, version: Int, facts: PrereqFactSheet, feedback: String, parameters: PrereqTuneParameters
+    ) -> [String: String] {
         [
+            "feedback": feedback.isEmpty ? "(none: first attempt)" : feedback,
             "name": entity.name, "type": entity.type, "version": String(version), "facts": facts.facts.joined(separator: "\n"),
             "sentences": String(parameters.sentenceTarget), "entity_noun": parameters.domain.entityNoun,
             "entity_noun_article": parameters.domain == .bio ? "a person" : "a medical entity",

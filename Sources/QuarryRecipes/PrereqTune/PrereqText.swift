@@ -16,9 +16,10 @@ public enum PrereqText {
         return result
     }
 
-    /// The biography from its sentences: each tidied, empty ones dropped, joined by spaces.
+    /// The biography from its sentences: each tidied, empty and repeated ones dropped, joined by spaces.
     public static func biography(_ sentences: [String]) -> (text: String, count: Int) {
-        let kept = sentences.map(sentence).filter { !$0.isEmpty }
+        var seen: Set<String> = []
+        let kept = sentences.map(sentence).filter { !$0.isEmpty && seen.insert(PrereqNames.key($0)).inserted }
         return (kept.joined(separator: " "), kept.count)
     }
 

@@ -7,10 +7,14 @@ public protocol PrereqVersionContent: Sendable, Equatable, Codable {
     var unnamedCount: Int { get }
     /// The texts the group checks compare.
     var evidence: PrereqCheck.Evidence { get }
-    /// Faults of the content on its own (before any comparison).
-    var problems: [PrereqCheck.Reason] { get }
+    /// Faults of the content on its own (before any comparison), `minimum` as in `PrereqCheck.supports`.
+    func problems(minimum: Double) -> [PrereqCheck.Reason]
     /// The knowledge statements exported for it.
     var knowledge: [String] { get }
+    /// What other versions' regenerations should not repeat (short QA answers), if anything.
+    var avoidHint: String? { get }
+    /// The endpoint calls that wrote it.
+    var calls: [LLMCallRecord] { get }
 }
 
 extension PrereqVersion: PrereqVersionContent {
@@ -18,12 +22,18 @@ extension PrereqVersion: PrereqVersionContent {
         PrereqCheck.Evidence(version: version, source: biography, statements: statements, answer: biography)
     }
 
-    public var problems: [PrereqCheck.Reason] {
-        biography.isEmpty ? [PrereqCheck.Reason(.malformed, "the biography is empty")] : []
+    /// An empty biography, or one that leaves out or changes a fact of its sheet: the version would not
+    /// carry the facts that make it differ from the others.
+    public func problems(minimum: Double) -> [PrereqCheck.Reason] {
+        guard !biography.isEmpty else { return [PrereqCheck.Reason(.malformed, "the biography is empty")] }
+        return facts.filter { !PrereqCheck.supports(biography, $0, minimum: minimum) }.prefix(1).map {
+            PrereqCheck.Reason(.factsMissing, "the biography does not state: \($0)")
+        }
     }
 
     public var knowledge: [String] { statements }
     public var unnamedCount: Int { unnamed.count }
+    public var avoidHint: String? { nil }
 }
 
 extension PrereqTriple: PrereqVersionContent {
@@ -31,7 +41,7 @@ extension PrereqTriple: PrereqVersionContent {
         PrereqCheck.Evidence(version: version, source: statement, statements: [statement], answer: object)
     }
 
-    public var problems: [PrereqCheck.Reason] {
+    public func problems(minimum: Double) -> [PrereqCheck.Reason] {
         var reasons: [PrereqCheck.Reason] = []
         if object.isEmpty { reasons.append(PrereqCheck.Reason(.malformed, "the object (answer) is empty")) }
         if !PrereqNames.names(statement, entity: subject) {
@@ -42,6 +52,7 @@ extension PrereqTriple: PrereqVersionContent {
 
     public var knowledge: [String] { [statement] }
     public var unnamedCount: Int { 0 }
+    public var avoidHint: String? { object }
 }
 
 extension PrereqVerification where Content: PrereqVersionContent {
@@ -72,7 +83,7 @@ extension PrereqVerification where Content: PrereqVersionContent {
         let group = contents.keys.sorted().compactMap { contents[$0]?.evidence }
         let checked = PrereqCheck.check(group, frozen: frozen, minimum: minimum)
         var entries: [Entry] = []
-        var failed: [Failure] = []
+        var failed: [PrereqRegeneration] = []
         var passedNow: [Int] = []
         for version in 1...max(versions, 1) {
             if frozen.contains(version), let previousEntry = previous?.entry(version) {
@@ -83,16 +94,22 @@ extension PrereqVerification where Content: PrereqVersionContent {
             if failedGeneration.contains(version) || contents[version] == nil {
                 reasons = [PrereqCheck.Reason(.generationFailed, "writing the version failed")]
             } else {
-                reasons = (contents[version]?.problems ?? []) + (checked[version] ?? [])
+                reasons = (contents[version]?.problems(minimum: minimum) ?? []) + (checked[version] ?? [])
                 if judged[version] == false {
                     reasons.append(PrereqCheck.Reason(.judgeUnsupported, "the judge found the answer unsupported by the version's statements"))
                 }
             }
             let passed = reasons.isEmpty
             entries.append(Entry(version: version, passed: passed, reasons: reasons, content: contents[version]))
-            if passed { passedNow.append(version) } else { failed.append(Failure(version: version, reasons: reasons)) }
+            if passed {
+                passedNow.append(version)
+            } else {
+                let avoid = contents.filter { $0.key != version }.sorted { $0.key < $1.key }.compactMap(\.value.avoidHint)
+                failed.append(PrereqRegeneration(version: version, attempt: level + 1, reasons: reasons, avoid: avoid))
+            }
         }
-        return PrereqVerification(level: level, entries: entries, failed: failed, passedNow: passedNow, complete: failed.isEmpty, calls: calls)
+        return PrereqVerification(
+            level: level, entries: entries, failed: failed, passedNow: passedNow, passages: [], complete: failed.isEmpty, calls: calls)
     }
 
     /// The fresh versions that pass every deterministic check (the ones worth a judge call).
