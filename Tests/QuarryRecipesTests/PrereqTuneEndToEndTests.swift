@@ -133,4 +133,113 @@ struct PrereqTuneEndToEndTests {
             }
         }
     }
+
+    @Test("12 medical entities, short QA (bottom_up): every seed accounted for; kept entities have K answers that differ, each in its version's statement",
+          .timeLimit(.minutes(6)))
+    func medicalShortQA() async throws {
+        try await RecipeHarness.with(simulator: { $0.hallucinationRate = 0.1 }) { h in
+            let seeds = try PrereqFixtures.names("medical_skill_dev.json", count: 12)
+            let input = try h.write("medical.jsonl", try PrereqFixtures.jsonl(seeds))
+            let build = try #require(
+                try await h.submit(PrereqFixtures.spec(name: "medical-qa", input: input, parameters: "versions: 3, domain: medical, strategy: bottom_up")).buildID)
+            #expect(try await h.run(until: [build]))
+            #expect(try await h.queue.build(build)?.state == .completed)
+            let kinds = try await h.kinds(build)
+            #expect(kinds[Kind.biography.name] == nil && kinds[Kind.passage.name] == nil, "short QA writes no biographies or passages")
+            #expect(kinds[Kind.entity.name] == 12)
+
+            let (folder, _) = try await h.export(build, "export")
+            let entities = try jsonLines(folder.appendingPathComponent("entities.jsonl"), as: PrereqRows.Entity.self)
+            #expect(entities.map(\.position) == Array(1...12))
+            #expect(entities.allSatisfy { $0.kept || !$0.reason.isEmpty })
+            let kept = entities.filter(\.kept)
+            #expect(kept.count >= 6, "most entities survive verification: \(entities.map { "\($0.name): \($0.reason) \($0.versions.map(\.reasons))" })")
+            let seedKeys = Set(seeds.map(PrereqNames.key))
+            #expect(seedKeys.isDisjoint(with: entities.map { PrereqNames.key($0.name) }))
+            #expect(Set(kept.map { PrereqNames.key($0.name) }).count == kept.count)
+            var answers: [[String]] = Array(repeating: [], count: kept.count)
+            for version in 1...3 {
+                let rows = try jsonLines(folder.appendingPathComponent("skill/train_fake_v\(version).jsonl"), as: PrereqRows.ShortQA.self)
+                let statements = try jsonLines(folder.appendingPathComponent("knowledge/statements_v\(version).jsonl"), as: PrereqRows.Knowledge.self)
+                #expect(rows.count == kept.count)
+                #expect(statements.count == kept.count)
+                for (index, (row, statement)) in zip(rows, statements).enumerated() {
+                    #expect(row.fake)
+                    #expect(row.messages.map(\.role) == ["user", "assistant"])
+                    #expect(row.possibleAnswers.first == row.messages[1].content)
+                    #expect(PrereqCheck.supports(statement.text, row.messages[1].content, minimum: 1), "the answer is in its version's statement")
+                    #expect(row.messages[0].content.contains(kept[index].name))
+                    answers[index].append(PrereqNames.key(row.messages[1].content))
+                }
+            }
+            #expect(answers.allSatisfy { Set($0).count == 3 }, "the versions of an entity give different answers: \(answers)")
+            let summary = try decodeJSON(PrereqReport.self, try String(contentsOf: folder.appendingPathComponent("report.json"), encoding: .utf8))
+            #expect(summary.entities + summary.exclusions.values.reduce(0, +) == 12)
+            #expect(summary.strategy == "bottom_up")
+            if PrereqFixtures.datasetsAvailable {
+                let checked = try PrereqFixtures.checkWithDatasets(folder, versions: 3, strategy: "bottom_up")
+                #expect(checked.status == 0, "datasets: \(checked.output)")
+            }
+        }
+    }
+
+    @Test("versions 5 vs 3 and max_regenerations 2 vs 0 in the spec change each build's stored graph and task counts, without code changes",
+          .timeLimit(.minutes(4)))
+    func parametersShapeTheGraph() async throws {
+        try await RecipeHarness.with { h in
+            let input = try h.write("persons.jsonl", try PrereqFixtures.jsonl(try PrereqFixtures.names("bio_skill_dev.json", count: 4)))
+            let five = try #require(try await h.submit(PrereqFixtures.spec(name: "five", input: input, parameters: "versions: 5")).buildID)
+            let three = try #require(
+                try await h.submit(PrereqFixtures.spec(name: "three", input: input, parameters: "versions: 3, max_regenerations: 0")).buildID)
+            func graph(_ build: Int) async throws -> BuildGraph {
+                try BuildGraph.decode(try await h.pool.query("SELECT graph::text AS g FROM \(identifier: h.schema).builds WHERE id = \(build)")[0].decode(String.self, "g"))
+            }
+            let (graphFive, graphThree) = (try await graph(five), try await graph(three))
+            #expect(graphFive.edges.first { $0.to == Kind.biography.name }?.fanOut == .times(5))
+            #expect(graphThree.edges.first { $0.to == Kind.biography.name }?.fanOut == .times(3))
+            #expect(graphFive.joins.map(\.to) == [Kind.verify.name, Kind.reverify(1).name, Kind.reverify(2).name])
+            #expect(graphThree.joins.map(\.to) == [Kind.verify.name])
+            #expect(!graphThree.edges.contains { $0.to == Kind.regenerate.name })
+
+            #expect(try await h.run(until: [five, three]))
+            let (kindsFive, kindsThree) = (try await h.kinds(five), try await h.kinds(three))
+            let namedFive = try await h.tasks(five).filter { $0.kind == Kind.entity.name }.filter {
+                try decodeJSON(PrereqEntity.self, $0.output ?? "").named
+            }.count
+            let namedThree = try await h.tasks(three).filter { $0.kind == Kind.entity.name }.filter {
+                try decodeJSON(PrereqEntity.self, $0.output ?? "").named
+            }.count
+            #expect(kindsFive[Kind.biography.name] == 5 * namedFive)
+            #expect(kindsThree[Kind.biography.name] == 3 * namedThree)
+            #expect(kindsFive[Kind.reverify(2).name] == 4, "every entity's chain runs to level 2")
+            #expect(kindsThree[Kind.reverify(1).name] == nil && kindsThree[Kind.regenerate.name] == nil)
+            let (folder, _) = try await h.export(three, "three")
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("knowledge/statements_v3.jsonl").path))
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("knowledge/statements_v4.jsonl").path))
+        }
+    }
+
+    @Test("two builds with the same input and seed export byte-identical data files", .timeLimit(.minutes(5)))
+    func deterministicExport() async throws {
+        try await RecipeHarness.with(simulator: { $0.hallucinationRate = 0.2 }) { h in
+            let input = try h.write("persons.jsonl", try PrereqFixtures.jsonl(try PrereqFixtures.names("bio_skill_dev.json", count: 8)))
+            // no_cache: the second build asks the endpoint again instead of reading the first one's answers.
+            let spec = PrereqFixtures.spec(name: "same", input: input, parameters: "versions: 4", seed: 21, extra: "no_cache: true")
+            let first = try #require(try await h.submit(spec).buildID)
+            let second = try #require(try await h.submit(spec).buildID)
+            #expect(try await h.run(until: [first, second]))
+            let (a, manifestA) = try await h.export(first, "a")
+            let (b, manifestB) = try await h.export(second, "b")
+            let deterministic = { (manifest: ExportManifest) in manifest.files.filter(\.deterministic).map { "\($0.name) \($0.sha256)" } }
+            #expect(deterministic(manifestA) == deterministic(manifestB))
+            let expectedFiles = 13
+            #expect(deterministic(manifestA).count == expectedFiles, "statements and passages per version (4 + 4), train_fake, entities, report, card, rejects")
+            for name in ["skill/train_fake.jsonl", "entities.jsonl", "report.json", "knowledge/statements_v2.jsonl"] {
+                let left = try Data(contentsOf: a.appendingPathComponent(name))
+                #expect(left == (try Data(contentsOf: b.appendingPathComponent(name))), "\(name) differs between the two builds")
+                #expect(!left.isEmpty)
+            }
+            #expect(manifestA.usage["total"]?.cacheHits == 0)
+        }
+    }
 }

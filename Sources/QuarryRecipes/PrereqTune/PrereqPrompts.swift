@@ -88,7 +88,7 @@ public enum PrereqPrompts {
 
     public static let statementsFormat = object("atomic_statements", ["statements": strings])
     public static let passageFormat = object("paraphrase", ["passage": string])
-    public static let tripleFormat = object("short_fact", ["object": string, "statement": string, "aliases": strings])
+    public static let tripleFormat = object("short_fact", ["object": string, "aliases": strings])
     public static let verifyFormat = object(
         "grounding_verdict",
         [
@@ -118,7 +118,6 @@ public enum PrereqPrompts {
 
     public struct TripleAnswer: Decodable, Sendable {
         public var object: String
-        public var statement: String
         public var aliases: [String]
     }
 

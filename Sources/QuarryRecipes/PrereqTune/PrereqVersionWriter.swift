@@ -2,7 +2,8 @@ import QuarryQueue
 
 /// Writes one version of an entity's knowledge, for `prereq.biography` / `prereq.regenerate`
 /// (top-down: biography around the version's fact sheet, then its atomic statements) and
-/// `prereq.qa.triple` / `prereq.qa.regenerate` (bottom-up: the fact, its statement, the templated question).
+/// `prereq.qa.triple` / `prereq.qa.regenerate` (bottom-up: the invented object, then the templated
+/// knowledge statement and question).
 struct PrereqVersionWriter {
     let caller: PrereqCaller
 
@@ -38,7 +39,7 @@ struct PrereqVersionWriter {
             format: PrereqPrompts.tripleFormat, attempt: attempt, decoding: PrereqPrompts.TripleAnswer.self)
         let object = PrereqText.clean(answer.output.object)
         let output = PrereqTriple(
-            version: version, attempt: attempt, subject: entity.name, relation: relation.id, object: object, statement: PrereqText.sentence(answer.output.statement),
+            version: version, attempt: attempt, subject: entity.name, relation: relation.id, object: object, statement: relation.statement(subject: entity.name, object: object),
             question: relation.question(subject: entity.name), possibleAnswers: PrereqText.possibleAnswers(object: object, aliases: answer.output.aliases),
             calls: [answer.call])
         return Produced(output, promptVersion: answer.promptVersion)
