@@ -227,3 +227,25 @@ struct PrereqTextTests {
         }
     }
 }
+
+@Suite("prereq_tune: graph")
+struct PrereqGraphTests {
+    @Test("every kind of every graph shape (strategy, versions, regeneration levels) has a handler; the shapes differ as the parameters say")
+    func shapes() {
+        let recipe = PrereqTuneRecipe()
+        var handlers = GraphHandlers()
+        recipe.register(into: &handlers)
+        let registered = Set(handlers.kinds)
+        for strategy in ["top_down", "bottom_up"] {
+            for levels in 0...PrereqTuneParameters.regenerationLimit {
+                let values = RecipeParameters(
+                    definitions: recipe.parameters, overrides: ["strategy": .string(strategy), "max_regenerations": .int(levels), "versions": 3])
+                let graph = recipe.graph(parameters: values)
+                #expect(Set(graph.kinds).isSubset(of: registered), "\(strategy), \(levels) levels: \(Set(graph.kinds).subtracting(registered))")
+                #expect(graph.joins.count == levels + 1)
+                #expect(graph.edges.first?.fanOut == .times(3))
+                #expect(graph.kinds.contains(PrereqTuneRecipe.Kind.passage.name) == (strategy == "top_down"))
+            }
+        }
+    }
+}

@@ -24,7 +24,7 @@ struct RecipeCatalogTests {
 
     @Test("a registry missing a recipe's kinds is refused, naming the recipe and the kinds")
     func missingHandlersAreRefused() throws {
-        let error = #expect(throws: RecipeError.self) { try RecipeCatalog.standard.checkHandlers(in: HandlerRegistry()) }
+        let error = #expect(throws: RecipeError.self) { try RecipeCatalog([Rag4RagRecipe()]).checkHandlers(in: HandlerRegistry()) }
         #expect(error?.code == .missingHandler)
         #expect(error?.description.contains("rag4rag") == true)
     }
