@@ -1,3 +1,4 @@
+import QuarryLLM
 import Foundation
 import QuarryRecipes
 import Testing

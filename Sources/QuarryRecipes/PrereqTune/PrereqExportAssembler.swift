@@ -1,3 +1,4 @@
+import QuarryLLM
 /// Turns entity groups, in export order, into rows and the report: the pure half of prereq_tune's
 /// exporter (the other half streams tasks in and writes files).
 ///
@@ -83,12 +84,12 @@ public struct PrereqExportAssembler: Sendable {
                 rows.trainFake.append(
                     PrereqRows.TrainFake(
                         messages: [
-                            PrereqRows.Message(role: "user", content: PrereqRows.taskPrompt(name: entity.name, domain: parameters.domain)),
-                            PrereqRows.Message(role: "assistant", content: version.biography),
+                            ChatMessage(role: "user", content: PrereqRows.taskPrompt(name: entity.name, domain: parameters.domain)),
+                            ChatMessage(role: "assistant", content: version.biography),
                         ], subjIndex: subject, fake: true, version: entry.version, sWikiTitle: entity.name))
             case let triple as PrereqTriple:
                 rows.shortQA[entry.version] = PrereqRows.ShortQA(
-                    messages: [PrereqRows.Message(role: "user", content: triple.question), PrereqRows.Message(role: "assistant", content: triple.object)],
+                    messages: [ChatMessage(role: "user", content: triple.question), ChatMessage(role: "assistant", content: triple.object)],
                     fake: true, possibleAnswers: triple.possibleAnswers)
             default:
                 break

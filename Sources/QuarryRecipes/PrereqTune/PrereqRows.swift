@@ -1,17 +1,8 @@
+import QuarryLLM
+
 /// The rows of prereq_tune's exported files, in the layout of the published PREREQ-TUNE data set
 /// (Hugging Face `Shiyu-Lab/Prereq_Tune`), which its training code reads.
 public enum PrereqRows {
-    /// One chat message.
-    public struct Message: Sendable, Equatable, Codable {
-        public var role: String
-        public var content: String
-
-        public init(role: String, content: String) {
-            self.role = role
-            self.content = content
-        }
-    }
-
     /// A line of `knowledge/statements_v{k}.jsonl` and `knowledge/passages_v{k}.jsonl`.
     public struct Knowledge: Sendable, Equatable, Codable {
         public var text: String
@@ -23,7 +14,7 @@ public enum PrereqRows {
 
     /// A line of `skill/train_fake.jsonl` (long form: biographies, medical descriptions).
     public struct TrainFake: Sendable, Equatable, Codable {
-        public var messages: [Message]
+        public var messages: [ChatMessage]
         /// The entity's index among the exported entities, from 0: the same for its K versions.
         public var subjIndex: Int
         public var fake: Bool
@@ -37,7 +28,7 @@ public enum PrereqRows {
             case sWikiTitle = "s_wiki_title"
         }
 
-        public init(messages: [Message], subjIndex: Int, fake: Bool, version: Int, sWikiTitle: String) {
+        public init(messages: [ChatMessage], subjIndex: Int, fake: Bool, version: Int, sWikiTitle: String) {
             self.messages = messages
             self.subjIndex = subjIndex
             self.fake = fake
@@ -48,7 +39,7 @@ public enum PrereqRows {
 
     /// A line of `skill/train_fake_v{k}.jsonl` (short QA; the version is the file's).
     public struct ShortQA: Sendable, Equatable, Codable {
-        public var messages: [Message]
+        public var messages: [ChatMessage]
         public var fake: Bool
         public var possibleAnswers: [String]
 
@@ -57,7 +48,7 @@ public enum PrereqRows {
             case possibleAnswers = "possible_answers"
         }
 
-        public init(messages: [Message], fake: Bool, possibleAnswers: [String]) {
+        public init(messages: [ChatMessage], fake: Bool, possibleAnswers: [String]) {
             self.messages = messages
             self.fake = fake
             self.possibleAnswers = possibleAnswers

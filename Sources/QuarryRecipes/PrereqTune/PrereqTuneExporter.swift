@@ -114,31 +114,26 @@ struct PrereqTuneExporter {
         guard let entityRow = record.all(Kind.entity).first else { return nil }
         let seed = try entityRow.payload(as: Kind.entity).record.name
         let entity = try entityRow.output(as: Kind.entity)
-        for call in entity?.calls ?? [] { note(call, kind: Kind.entity.name, into: &summary) }
+        for call in entity?.calls ?? [] { summary.note(call, kind: Kind.entity.name) }
         var verification = try record.all(verify).first?.output(as: verify)
-        for call in verification?.calls ?? [] { note(call, kind: verify.name, into: &summary) }
+        for call in verification?.calls ?? [] { summary.note(call, kind: verify.name) }
         for level in (1...max(levels, 1)) where level <= levels {
             let kind = reverify(level)
             guard let deeper = try record.all(kind).first?.output(as: kind) else { break }
-            for call in deeper.calls { note(call, kind: kind.name, into: &summary) }
+            for call in deeper.calls { summary.note(call, kind: kind.name) }
             verification = deeper
         }
         for entry in verification?.entries ?? [] {
-            for call in entry.content?.calls ?? [] { note(call, kind: entry.content?.attempt == 0 ? "writing" : "regeneration", into: &summary) }
+            for call in entry.content?.calls ?? [] { summary.note(call, kind: entry.content?.attempt == 0 ? "writing" : "regeneration") }
         }
         var passages: [Int: PrereqPassage] = [:]
         if let passage {
             for row in record.all(passage) {
                 guard let output = try row.output(as: passage) else { continue }
                 passages[output.version] = output
-                if let call = output.call { note(call, kind: passage.name, into: &summary) }
+                if let call = output.call { summary.note(call, kind: passage.name) }
             }
         }
         return PrereqEntityGroup(position: record.position, seed: seed, entity: entity, verification: verification, passages: passages)
-    }
-
-    private static func note(_ call: LLMCallRecord, kind: String, into summary: inout RecipeExportSummary) {
-        summary.usage[kind, default: UsageTotals()].add(call)
-        if !(summary.models[call.endpoint] ?? []).contains(call.model) { summary.models[call.endpoint, default: []].append(call.model) }
     }
 }

@@ -108,18 +108,7 @@ public struct PrereqTuneRecipe: Recipe {
                 entity: try await context.output(of: Kind.entity), version: failure.version, attempt: failure.attempt, feedback: failure.feedback)
         }
         handlers.register(Kind.passage) { try await PrereqPassageHandler().handle($0, context: $1) }
-        handlers.register(Kind.verify) { _, context in
-            let fresh = PrereqVerifyHandler<PrereqVersion>.fresh(try await context.children(Kind.biography), previous: nil)
-            return try await PrereqVerifyHandler(level: 0).handle(entity: try await context.output(of: Kind.entity), previous: nil, fresh: fresh, context: context)
-        }
-        for level in 1...Parameters.regenerationLimit {
-            handlers.register(Kind.reverify(level)) { _, context in
-                let previous = level == 1 ? try await context.output(of: Kind.verify) : try await context.output(of: Kind.reverify(level - 1))
-                let fresh = PrereqVerifyHandler<PrereqVersion>.fresh(try await context.children(Kind.regenerate), previous: previous)
-                return try await PrereqVerifyHandler(level: level).handle(
-                    entity: try await context.output(of: Kind.entity), previous: previous, fresh: fresh, context: context)
-            }
-        }
+        Self.registerVerifications(&handlers, writing: Kind.biography, verify: Kind.verify, regenerate: Kind.regenerate, reverify: Kind.reverify)
 
         handlers.register(Kind.triple) { payload, context in
             try await PrereqVersionWriter(context).triple(entity: try await context.output(of: Kind.entity), version: payload.index, attempt: 0, avoid: [])
@@ -129,14 +118,24 @@ public struct PrereqTuneRecipe: Recipe {
             return try await PrereqVersionWriter(context).triple(
                 entity: try await context.output(of: Kind.entity), version: failure.version, attempt: failure.attempt, avoid: failure.avoid)
         }
-        handlers.register(Kind.verifyQA) { _, context in
-            let fresh = PrereqVerifyHandler<PrereqTriple>.fresh(try await context.children(Kind.triple), previous: nil)
+        Self.registerVerifications(&handlers, writing: Kind.triple, verify: Kind.verifyQA, regenerate: Kind.regenerateQA, reverify: Kind.reverifyQA)
+    }
+
+    /// The group verification (level 0, over the K writings) and every re-verification level (over the
+    /// regenerations of the level before) of one strategy.
+    static func registerVerifications<Content: PrereqVersionContent>(
+        _ handlers: inout GraphHandlers, writing: TaskKind<Follows<PrereqEntity>, Content>, verify: TaskKind<Joined<PrereqEntity>, PrereqVerification<Content>>,
+        regenerate: TaskKind<EachElement<PrereqRegeneration>, Content>,
+        reverify: @escaping @Sendable (Int) -> TaskKind<Joined<PrereqVerification<Content>>, PrereqVerification<Content>>
+    ) {
+        handlers.register(verify) { _, context in
+            let fresh = PrereqVerifyHandler<Content>.fresh(try await context.children(writing), previous: nil)
             return try await PrereqVerifyHandler(level: 0).handle(entity: try await context.output(of: Kind.entity), previous: nil, fresh: fresh, context: context)
         }
         for level in 1...Parameters.regenerationLimit {
-            handlers.register(Kind.reverifyQA(level)) { _, context in
-                let previous = level == 1 ? try await context.output(of: Kind.verifyQA) : try await context.output(of: Kind.reverifyQA(level - 1))
-                let fresh = PrereqVerifyHandler<PrereqTriple>.fresh(try await context.children(Kind.regenerateQA), previous: previous)
+            handlers.register(reverify(level)) { _, context in
+                let previous = level == 1 ? try await context.output(of: verify) : try await context.output(of: reverify(level - 1))
+                let fresh = PrereqVerifyHandler<Content>.fresh(try await context.children(regenerate), previous: previous)
                 return try await PrereqVerifyHandler(level: level).handle(
                     entity: try await context.output(of: Kind.entity), previous: previous, fresh: fresh, context: context)
             }
