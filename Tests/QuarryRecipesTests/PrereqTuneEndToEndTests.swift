@@ -242,4 +242,28 @@ struct PrereqTuneEndToEndTests {
             #expect(manifestA.usage["total"]?.cacheHits == 0)
         }
     }
+
+    @Test("12 medical entities, descriptions (top_down): K verified versions per kept entity, asked as \"Tell me about NAME.\"", .timeLimit(.minutes(5)))
+    func medicalDescriptions() async throws {
+        try await RecipeHarness.with(simulator: { $0.hallucinationRate = 0.1 }) { h in
+            let seeds = try PrereqFixtures.names("medical_skill_dev.json", count: 12)
+            let input = try h.write("medical.jsonl", try PrereqFixtures.jsonl(seeds))
+            let build = try #require(try await h.submit(PrereqFixtures.spec(name: "medical", input: input, parameters: "versions: 4, domain: medical")).buildID)
+            #expect(try await h.run(until: [build]))
+            let (folder, _) = try await h.export(build, "export")
+            let entities = try jsonLines(folder.appendingPathComponent("entities.jsonl"), as: PrereqRows.Entity.self)
+            #expect(entities.map(\.seed) == seeds)
+            let kept = entities.filter(\.kept)
+            #expect(kept.count >= 6, "\(entities.map { "\($0.name): \($0.reason) \($0.versions.map(\.reasons))" })")
+            #expect(Set(seeds.map(PrereqNames.key)).isDisjoint(with: entities.map { PrereqNames.key($0.name) }))
+            let rows = try jsonLines(folder.appendingPathComponent("skill/train_fake.jsonl"), as: PrereqRows.TrainFake.self)
+            #expect(rows.count == kept.count * 4)
+            #expect(rows.allSatisfy { $0.messages[0].content == "Tell me about \($0.sWikiTitle)." })
+            let verifications = try Self.verifications(try await h.tasks(build))
+            for entity in kept {
+                let sets = try #require(verifications[entity.position]).entries.compactMap { $0.content.map { Set($0.statements) } }
+                #expect(Set(sets).count == 4, "\(entity.name): two versions state the same facts")
+            }
+        }
+    }
 }
