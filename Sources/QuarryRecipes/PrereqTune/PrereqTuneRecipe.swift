@@ -22,22 +22,25 @@ public struct PrereqTuneRecipe: Recipe {
     public typealias Verification = PrereqVerification<PrereqVersion>
     public typealias QAVerification = PrereqVerification<PrereqTriple>
 
+    /// The kinds. Priorities (lower runs first) keep chains moving: an entity retried late is not left
+    /// behind thousands of versions (every chain waits on its entity), verifications and regenerations
+    /// go before first writings, and passages, which nothing waits on, go last.
     public enum Kind {
-        public static let entity = TaskKind<Seed<PrereqTuneRecord>, PrereqEntity>("prereq.entity", family: .generation, priority: 5)
-        public static let biography = TaskKind<Follows<PrereqEntity>, PrereqVersion>("prereq.biography", family: .corruption)
-        public static let verify = TaskKind<Joined<PrereqEntity>, Verification>("prereq.verify", family: .verification)
-        public static let regenerate = TaskKind<EachElement<PrereqRegeneration>, PrereqVersion>("prereq.regenerate", family: .corruption)
-        public static let passage = TaskKind<EachElement<PrereqPassageRequest>, PrereqPassage>("prereq.passage", family: .generation)
+        public static let entity = TaskKind<Seed<PrereqTuneRecord>, PrereqEntity>("prereq.entity", family: .generation, priority: 2)
+        public static let biography = TaskKind<Follows<PrereqEntity>, PrereqVersion>("prereq.biography", family: .corruption, priority: 4)
+        public static let verify = TaskKind<Joined<PrereqEntity>, Verification>("prereq.verify", family: .verification, priority: 3)
+        public static let regenerate = TaskKind<EachElement<PrereqRegeneration>, PrereqVersion>("prereq.regenerate", family: .corruption, priority: 3)
+        public static let passage = TaskKind<EachElement<PrereqPassageRequest>, PrereqPassage>("prereq.passage", family: .generation, priority: 5)
         /// Level `level` (1…R) of re-verification: one kind per level, so the chain ends at R.
         public static func reverify(_ level: Int) -> TaskKind<Joined<Verification>, Verification> {
-            TaskKind("prereq.reverify.\(level)", family: .verification)
+            TaskKind("prereq.reverify.\(level)", family: .verification, priority: 3)
         }
 
-        public static let triple = TaskKind<Follows<PrereqEntity>, PrereqTriple>("prereq.qa.triple", family: .corruption)
-        public static let verifyQA = TaskKind<Joined<PrereqEntity>, QAVerification>("prereq.qa.verify", family: .verification)
-        public static let regenerateQA = TaskKind<EachElement<PrereqRegeneration>, PrereqTriple>("prereq.qa.regenerate", family: .corruption)
+        public static let triple = TaskKind<Follows<PrereqEntity>, PrereqTriple>("prereq.qa.triple", family: .corruption, priority: 4)
+        public static let verifyQA = TaskKind<Joined<PrereqEntity>, QAVerification>("prereq.qa.verify", family: .verification, priority: 3)
+        public static let regenerateQA = TaskKind<EachElement<PrereqRegeneration>, PrereqTriple>("prereq.qa.regenerate", family: .corruption, priority: 3)
         public static func reverifyQA(_ level: Int) -> TaskKind<Joined<QAVerification>, QAVerification> {
-            TaskKind("prereq.qa.reverify.\(level)", family: .verification)
+            TaskKind("prereq.qa.reverify.\(level)", family: .verification, priority: 3)
         }
     }
 
