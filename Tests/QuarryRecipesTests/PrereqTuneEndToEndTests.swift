@@ -5,12 +5,17 @@ import QuarryRecipes
 import QuarryTestSupport
 import Testing
 
-/// The seed fixtures as the recipe reads them: JSON Lines of `{"name"}` (the published files are JSON
-/// lists of bare names).
+/// The seed fixtures (JSON lists of bare names, as published), cut to a few, written as they are or as
+/// JSON Lines of `{"name"}`.
 enum PrereqFixtures {
     static func names(_ file: String, count: Int) throws -> [String] {
         let data = try Data(contentsOf: Fixtures.url("prereq/\(file)"))
         return Array(try JSONDecoder().decode([String].self, from: data).prefix(count))
+    }
+
+    /// A JSON list of bare names, the published format.
+    static func list(_ names: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(names), as: UTF8.self)
     }
 
     static func jsonl(_ names: [String]) throws -> String {
@@ -61,7 +66,7 @@ struct PrereqTuneEndToEndTests {
     func persons() async throws {
         try await RecipeHarness.with(simulator: { $0.hallucinationRate = 0.1 }) { h in
             let seeds = try PrereqFixtures.names("bio_skill_dev.json", count: 12)
-            let input = try h.write("persons.jsonl", try PrereqFixtures.jsonl(seeds))
+            let input = try h.write("persons.json", try PrereqFixtures.list(seeds))
             let report = try await h.submit(PrereqFixtures.spec(name: "persons", input: input, parameters: "versions: 5"))
             #expect(report.loaded == 12)
             let build = try #require(report.buildID)

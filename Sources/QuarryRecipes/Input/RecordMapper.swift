@@ -46,7 +46,16 @@ public struct RecordMapper: Sendable {
         } catch {
             return reject("malformed JSON: \(Self.describe(error))")
         }
-        guard let object = parsed.objectValue else { return reject("not a JSON object (each record must be {…})") }
+        // A recipe that reads one field also takes bare strings (a JSON list of names, as published seed
+        // lists are): the string is that field.
+        let object: [String: JSONValue]
+        if let members = parsed.objectValue {
+            object = members
+        } else if case .string = parsed, fields.count == 1, let only = fields.first {
+            object = [only.source: parsed]
+        } else {
+            return reject(fields.count == 1 ? "not a JSON object or string (each record must be {…} or \"…\")" : "not a JSON object (each record must be {…})")
+        }
         var mapped: [String: String] = [:]
         for field in fields {
             guard let found = Self.lookup(field.source, in: object), !found.isNull else {
