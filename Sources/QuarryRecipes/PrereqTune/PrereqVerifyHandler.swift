@@ -26,7 +26,7 @@ struct PrereqVerifyHandler<Content: PrereqVersionContent> {
             try await withThrowingTaskGroup(of: (Int, PrereqCaller.Answer<PrereqPrompts.JudgeAnswer>).self) { group in
                 for content in candidates {
                     let evidence = content.evidence
-                    let question = Self.question(content, entity: entity, domain: parameters.domain)
+                    let question = content.question(entity: entity.name, domain: parameters.domain)
                     let attempt = content.attempt
                     group.addTask {
                         let answer = try await caller.ask(
@@ -54,11 +54,6 @@ struct PrereqVerifyHandler<Content: PrereqVersionContent> {
             }
         }
         return Produced(verification, promptVersion: promptVersion)
-    }
-
-    /// The task's question: the long-form prompt, or the short-QA question.
-    static func question(_ content: Content, entity: PrereqEntity, domain: PrereqTuneParameters.Domain) -> String {
-        (content as? PrereqTriple)?.question ?? PrereqRows.taskPrompt(name: entity.name, domain: domain)
     }
 
     /// The fresh versions of a level from its writing tasks: by version, nil where the task failed.

@@ -15,6 +15,8 @@ public protocol PrereqVersionContent: Sendable, Equatable, Codable {
     var avoidHint: String? { get }
     /// The endpoint calls that wrote it.
     var calls: [LLMCallRecord] { get }
+    /// The task's question (the user turn of its task row).
+    func question(entity name: String, domain: PrereqTuneParameters.Domain) -> String
 }
 
 extension PrereqVersion: PrereqVersionContent {
@@ -34,6 +36,7 @@ extension PrereqVersion: PrereqVersionContent {
     public var knowledge: [String] { statements }
     public var unnamedCount: Int { unnamed.count }
     public var avoidHint: String? { nil }
+    public func question(entity name: String, domain: PrereqTuneParameters.Domain) -> String { PrereqRows.taskPrompt(name: name, domain: domain) }
 }
 
 extension PrereqTriple: PrereqVersionContent {
@@ -53,6 +56,7 @@ extension PrereqTriple: PrereqVersionContent {
     public var knowledge: [String] { [statement] }
     public var unnamedCount: Int { 0 }
     public var avoidHint: String? { object }
+    public func question(entity name: String, domain: PrereqTuneParameters.Domain) -> String { question }
 }
 
 extension PrereqVerification where Content: PrereqVersionContent {
