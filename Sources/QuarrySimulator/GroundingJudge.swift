@@ -17,6 +17,11 @@ import Foundation
 ///
 /// A JSON answer is reduced to its answer-like string fields (all its strings when there are none).
 ///
+/// A `<profile>...</profile>` block, when present, lists what the prompt says about the asker (tags,
+/// interests), separated by commas or newlines. Its words count as known (an answer may say what the asker
+/// told it), and a profile item the answer mentions while the context never does is reported as off-topic
+/// profile use (`offTopicTags`): an answer to a cooking question that brings up the asker's `macos` tag.
+///
 /// The verdict is lexical: the answer is *supported* when every content word of it (stopwords excluded,
 /// case, edge punctuation and a plural `s` ignored) occurs in the context. Clean simulator answers are made
 /// only of context words and hallucinated ones contain invented words, so with `judgeErrorRate` 0 the judge
@@ -37,6 +42,8 @@ struct GroundingJudge: Sendable {
         var score: Double
         var unsupportedWords: [String]
         var reason: String
+        /// Profile items the answer mentions that the context does not (see the type's documentation).
+        var offTopicTags: [String] = []
     }
 
     static let marker = "QUARRY-JUDGE"
@@ -85,10 +92,26 @@ struct GroundingJudge: Sendable {
         return collected.map { $0.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
-    /// The lexical support verdict for `answer` against `context`.
-    static func judge(context: String, answer: String) -> Verdict {
+    /// The items of a `<profile>` block: split at commas and newlines, trimmed, empty ones dropped.
+    static func profileItems(_ profile: String) -> [String] {
+        profile.split(whereSeparator: { $0 == "," || $0.isNewline }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// The profile items whose every word occurs in `answer` but not every word in `context`.
+    static func offTopic(profile: [String], context: String, answer: String) -> [String] {
+        let answerKeys = Set(WordNormalizer.keys(in: answer))
+        let contextKeys = Set(WordNormalizer.keys(in: context))
+        return profile.filter { item in
+            let keys = WordNormalizer.keys(in: item)
+            return !keys.isEmpty && keys.allSatisfy(answerKeys.contains) && !keys.allSatisfy(contextKeys.contains)
+        }
+    }
+
+    /// The lexical support verdict for `answer` against `context` (and the asker's `profile`, whose
+    /// words also count as known).
+    static func judge(context: String, answer: String, profile: [String] = []) -> Verdict {
         var known: Set<String> = []
-        for key in WordNormalizer.keys(in: context) {
+        for key in WordNormalizer.keys(in: context) + profile.flatMap({ WordNormalizer.keys(in: $0) }) {
             known.insert(key)
             known.insert(WordNormalizer.stem(key))
         }
@@ -147,9 +170,12 @@ struct GroundingJudge: Sendable {
     /// The verdict, deliberately wrong when `flip` is set (simulating an imperfect judge).
     static func verdict(forPrompt text: String, flip: Bool) -> Verdict {
         let parts = extract(from: text)
+        let profile = GroundingSource.taggedText("profile", in: text).map(profileItems) ?? []
         var verdict: Verdict
         if let context = parts.context, let answer = parts.answer {
-            verdict = judge(context: context, answer: answerText(answer))
+            let answer = answerText(answer)
+            verdict = judge(context: context, answer: answer, profile: profile)
+            verdict.offTopicTags = offTopic(profile: profile, context: context, answer: answer)
         } else {
             verdict = Verdict(
                 supported: false, score: 0, unsupportedWords: [],

@@ -28,6 +28,7 @@ enum JudgeOutput {
             let type = schema["type"]?.stringValue
             switch type {
             case "boolean":
+                if isProfileField(key) { return .bool(!verdict.offTopicTags.isEmpty) }
                 if GroundingJudge.verdictFieldNames.contains(key) { return .bool(verdict.supported) }
                 if GroundingJudge.negatedFieldNames.contains(key) { return .bool(!verdict.supported) }
                 return nil
@@ -49,16 +50,29 @@ enum JudgeOutput {
                 }
                 return nil
             case "array":
+                guard schema["items"]?["type"]?.stringValue == "string" else { return nil }
+                if isProfileField(key) { return strings(verdict.offTopicTags, schema: schema) }
+                // The lexical judge finds facts missing from the context, never ones that contradict it.
+                if ["wrong", "incorrect", "contradict", "false"].contains(where: { key.contains($0) }) { return strings([], schema: schema) }
                 guard ["unsupported", "missing", "hallucinat", "unverified", "invented"].contains(where: { key.contains($0) }),
-                    schema["items"]?["type"]?.stringValue == "string",
                     verdict.unsupportedWords.count >= (schema["minItems"]?.intValue ?? 0)
                 else { return nil }
-                let limit = schema["maxItems"]?.intValue ?? Int.max
-                return .array(verdict.unsupportedWords.prefix(limit).map(JSONValue.string))
+                return strings(verdict.unsupportedWords, schema: schema)
             default:
                 return nil
             }
         }
+    }
+
+    /// Fields about the asker's profile being used off-topic (`off_topic_profile`, `off_topic_tags`).
+    private static func isProfileField(_ key: String) -> Bool {
+        ["off_topic", "offtopic", "profile"].contains { key.contains($0) }
+    }
+
+    /// `items` as a string array within the schema's item bounds; nil when it cannot meet `minItems`.
+    private static func strings(_ items: [String], schema: JSONValue) -> JSONValue? {
+        guard items.count >= (schema["minItems"]?.intValue ?? 0) else { return nil }
+        return .array(items.prefix(schema["maxItems"]?.intValue ?? Int.max).map(JSONValue.string))
     }
 
     /// The enum option that means `supported` (or its opposite), if any does.

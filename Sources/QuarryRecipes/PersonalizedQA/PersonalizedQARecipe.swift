@@ -1,0 +1,67 @@
+import QuarryJSON
+
+/// Sy-SE-PQA ("Synthetic Data Generation with Large Language Models for Personalized Community Question
+/// Answering", arXiv:2410.22182): LLM answers to StackExchange questions as retriever training positives,
+/// conditioned on the asker's profile, judged for hallucinations, with rates compared across generators.
+///
+/// Per question, one `pqa.answer` per variant × generator (seed variants `basic@gpt`, …), each followed
+/// by one `pqa.judge`. The export writes per arm `pairs.jsonl` and `triplets.jsonl` (sentence-transformers'
+/// column order), `answers.jsonl` and `hallucination_report.json`.
+public struct PersonalizedQARecipe: Sendable {
+    public static let recipeName = "personalized_qa"
+
+    public enum Kind {
+        public static let answer = "pqa.answer"
+        public static let judge = "pqa.judge"
+    }
+
+    public enum Role {
+        /// The default generator, when `generators` is not set.
+        public static let generator = "generator"
+        public static let judge = "judge"
+    }
+
+    public init() {}
+
+    public let name = recipeName
+    public let summary =
+        "answers to community questions in four prompt variants (basic, personalized, title only, contextual) from several generators, judged for hallucinations; retrieval pairs and triplets, rates per variant x generator"
+
+    public static let parameterDefinitions: [RecipeParameter] = [
+        RecipeParameter(
+            "variants", .text, default: "basic, personalized, personalized_title_only, contextual",
+            help: "the prompt variants to generate, comma-separated: basic, personalized, personalized_title_only, contextual"),
+        RecipeParameter(
+            "generators", .text, default: .string(Role.generator),
+            help: "the generators to compare, comma-separated: roles mapped under endpoints: or endpoint names; each answers every variant"),
+        RecipeParameter(
+            "hard_negatives", .boolean, default: false,
+            help: "triplet negatives are the community's other answer that best matches the question (BM25), instead of a random one"),
+        RecipeParameter(
+            "exclude_hallucinated", .boolean, default: true, help: "answers the judge flags stay out of pairs and triplets (they stay in the report)"),
+        RecipeParameter(
+            "exclude_off_topic", .boolean, default: false, help: "answers that use the asker's profile off-topic stay out of pairs and triplets"),
+        RecipeParameter("generation_temperature", .number(0...2), default: 0.7, help: "temperature of the answers"),
+        RecipeParameter("judge_temperature", .number(0...2), default: 0, help: "temperature of the judge"),
+        RecipeParameter("max_tokens", .integer(16...8_192), default: 512, help: "completion limit per call"),
+    ]
+
+    public let roles = [
+        RecipeRole(Role.generator, help: "answers questions (the default generator; more are named in the generators parameter)"),
+        RecipeRole(Role.judge, help: "checks answers for hallucinated content and off-topic use of the asker's profile"),
+    ]
+
+    public let inputFields = [
+        RecipeInputField("id", required: true, help: "the question's identifier"),
+        RecipeInputField("community", required: true, help: "the StackExchange community (site) it was asked in; negatives come from the same one"),
+        RecipeInputField("title", required: true, help: "the question's title"),
+        RecipeInputField("body", required: true, help: "the question's body (HTML is stripped to text)"),
+        RecipeInputField("tags", required: true, help: "the asker's tags, their profile (a list, or '<a><b>' or comma-separated; the first 5 are used)"),
+        RecipeInputField("best_answer", required: false, help: "the accepted human answer: the judge's reference"),
+    ]
+
+    public let prompts: [RecipePrompt] =
+        PersonalizedQAVariant.allCases.map { variant in
+            RecipePrompt(variant.promptName, supplies: PersonalizedQAPrompts.answerPlaceholders, requires: PersonalizedQAPrompts.required(for: variant))
+        } + [RecipePrompt(PersonalizedQAPrompts.judge, supplies: PersonalizedQAPrompts.judgePlaceholders, requires: ["answer", "title"])]
+}
