@@ -1,4 +1,7 @@
+import Foundation
 import QuarryJSON
+import QuarryLLM
+import QuarryQueue
 
 /// Sy-SE-PQA ("Synthetic Data Generation with Large Language Models for Personalized Community Question
 /// Answering", arXiv:2410.22182): LLM answers to StackExchange questions as retriever training positives,
@@ -7,13 +10,15 @@ import QuarryJSON
 /// Per question, one `pqa.answer` per variant × generator (seed variants `basic@gpt`, …), each followed
 /// by one `pqa.judge`. The export writes per arm `pairs.jsonl` and `triplets.jsonl` (sentence-transformers'
 /// column order), `answers.jsonl` and `hallucination_report.json`.
-public struct PersonalizedQARecipe: Sendable {
+public struct PersonalizedQARecipe: Recipe, ListInputFields {
     public static let recipeName = "personalized_qa"
 
     public enum Kind {
-        public static let answer = "pqa.answer"
-        public static let judge = "pqa.judge"
+        public static let answer = TaskKind<Seed<PersonalizedQARecord>, PersonalizedQAAnswer>("pqa.answer", family: .generation, priority: 5)
+        public static let judge = TaskKind<Follows<PersonalizedQAAnswer>, PersonalizedQAJudgement>("pqa.judge", family: .verification)
     }
+
+    public typealias Parameters = PersonalizedQAParameters
 
     public enum Role {
         /// The default generator, when `generators` is not set.
@@ -26,6 +31,10 @@ public struct PersonalizedQARecipe: Sendable {
     public let name = recipeName
     public let summary =
         "answers to community questions in four prompt variants (basic, personalized, title only, contextual) from several generators, judged for hallucinations; retrieval pairs and triplets, rates per variant x generator"
+
+    public var parameters: [RecipeParameter] { Self.parameterDefinitions }
+
+    public let listInputFields: Set<String> = ["tags"]
 
     public static let parameterDefinitions: [RecipeParameter] = [
         RecipeParameter(
@@ -64,4 +73,44 @@ public struct PersonalizedQARecipe: Sendable {
         PersonalizedQAVariant.allCases.map { variant in
             RecipePrompt(variant.promptName, supplies: PersonalizedQAPrompts.answerPlaceholders, requires: PersonalizedQAPrompts.required(for: variant))
         } + [RecipePrompt(PersonalizedQAPrompts.judge, supplies: PersonalizedQAPrompts.judgePlaceholders, requires: ["answer", "title"])]
+}
+
+extension PersonalizedQARecipe {
+    /// One seed variant per arm (`basic@gpt`, …): every variant for every generator of the build. The
+    /// parameters were only checked as text at submit, so a list that does not decode still seeds what
+    /// it names, and the handler fails those tasks saying which name is unknown.
+    public func graph(parameters: RecipeParameters) -> RecipeGraph {
+        var graph = RecipeGraph()
+        let arms = (try? Parameters(parameters))?.arms.map(\.key) ?? Self.namedArms(parameters)
+        graph.seed(kind: Kind.answer, variants: arms)
+        graph.then(from: Kind.answer, to: Kind.judge)
+        return graph
+    }
+
+    /// `variant@generator` for every comma-separated name, known or not.
+    static func namedArms(_ parameters: RecipeParameters) -> [String] {
+        func names(_ key: String) -> [String] {
+            parameters.string(key, default: "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        return names("variants").flatMap { variant in names("generators").map { "\(variant)@\($0)" } }
+    }
+
+    public func register(into handlers: inout GraphHandlers) {
+        let service = handlers.service
+        handlers.register(Kind.answer) { try await PersonalizedQAAnswerHandler(service: service).handle($0, context: $1) }
+        handlers.register(Kind.judge) { _, context in
+            let answer = try await context.output(of: Kind.answer)
+            let record = try await context.payload(of: Kind.answer).record
+            return try await PersonalizedQAJudgeHandler(service: service).handle(record: record, answer: answer, context: context)
+        }
+    }
+
+    public func export(_ context: ExportContext) async throws -> RecipeExportSummary {
+        try await PersonalizedQAExporter(context: context).run()
+    }
+
+    /// The endpoint a generator name stands for: the endpoint its role maps to, or the name itself.
+    static func endpoint(forGenerator generator: String, spec: StoredBuildSpec) -> String {
+        spec.endpoints[generator] ?? generator
+    }
 }
