@@ -228,4 +228,26 @@ struct PersonalizedQAEndToEndTests {
             #expect(!left.isEmpty && left == right)
         }
     }
+
+    @Test("the example spec shipped with the recipe runs end to end on one simulated endpoint", .timeLimit(.minutes(4)))
+    func exampleSpec() async throws {
+        try await RecipeHarness.with(simulator: { $0.hallucinationRate = 0.35 }) { h in
+            let path = try #require(RecipeExamples.specPath(for: PersonalizedQARecipe()))
+            let plan = try BuildSpecParser(file: path, endpoints: h.registry).parseFile()
+            let submitted = try await BuildSubmitter(queue: h.queue).submit(plan)
+            #expect(submitted.loaded == 12 && submitted.rejected == 0)
+            let build = try #require(submitted.buildID)
+            #expect(try await h.run(until: [build]))
+            #expect(try await h.queue.build(build)?.state == .completed)
+            let (folder, _) = try await h.export(build, "export")
+            let rows = try jsonLines(folder.appendingPathComponent("answers.jsonl"), as: PersonalizedQAAnswerRow.self)
+            #expect(rows.count == 48, "12 questions x 4 variants x the one default generator")
+            #expect(Set(rows.map(\.generator)) == ["generator"])
+            // The example's tags are in StackExchange's "<a><b>" form; the profile reaches the judge as a list.
+            #expect(rows.filter { $0.offTopicProfile == true }.allSatisfy { !$0.offTopicTags.isEmpty && !$0.offTopicTags[0].contains("<") })
+            let pairs = try jsonLines(folder.appendingPathComponent("personalized/generator/pairs.jsonl"), as: PersonalizedQATrainingRow.self)
+            #expect(!pairs.isEmpty)
+            #expect(pairs.allSatisfy { !$0.anchor.contains("<p>") }, "HTML bodies are stripped in anchors")
+        }
+    }
 }

@@ -24,8 +24,11 @@ struct RecipeCatalogTests {
 
     @Test("a registry missing a recipe's kinds is refused, naming the recipe and the kinds")
     func missingHandlersAreRefused() throws {
-        let error = #expect(throws: RecipeError.self) { try RecipeCatalog.standard.checkHandlers(in: HandlerRegistry()) }
+        let error = #expect(throws: RecipeError.self) { try RecipeCatalog([Rag4RagRecipe()]).checkHandlers(in: HandlerRegistry()) }
         #expect(error?.code == .missingHandler)
         #expect(error?.description.contains("rag4rag") == true)
+        // Recipes are checked in name order: the first one missing a kind is named.
+        let first = #expect(throws: RecipeError.self) { try RecipeCatalog.standard.checkHandlers(in: HandlerRegistry()) }
+        #expect(first?.description.contains("personalized_qa") == true && first?.description.contains("pqa.answer") == true)
     }
 }
