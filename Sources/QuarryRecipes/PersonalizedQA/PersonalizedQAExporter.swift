@@ -31,8 +31,8 @@ struct PersonalizedQAExporter {
                 let answer = try row.output(as: Kind.answer)
                 let judge = record.descendants(of: row, Kind.judge).first
                 let judgement = try judge?.output(as: Kind.judge)
-                if let call = answer?.call { note(call, kind: Kind.answer.name, into: &summary) }
-                if let call = judgement?.call { note(call, kind: Kind.judge.name, into: &summary) }
+                if let call = answer?.call { summary.note(call, kind: Kind.answer.name) }
+                if let call = judgement?.call { summary.note(call, kind: Kind.judge.name) }
                 var versions: [String: String] = [:]
                 versions["answer"] = row.promptVersion
                 versions["judge"] = judge?.promptVersion
@@ -71,10 +71,5 @@ struct PersonalizedQAExporter {
         try context.directory.finish(report)
         summary.models = summary.models.mapValues { $0.sorted() }
         return summary
-    }
-
-    private func note(_ call: LLMCallRecord, kind: String, into summary: inout RecipeExportSummary) {
-        summary.usage[kind, default: UsageTotals()].add(call)
-        if !(summary.models[call.endpoint] ?? []).contains(call.model) { summary.models[call.endpoint, default: []].append(call.model) }
     }
 }
