@@ -255,4 +255,34 @@ struct PersonalizedQATests {
         let json = String(decoding: try JSONEncoder().encode(PersonalizedQAReport.Counts()), as: UTF8.self)
         #expect(json.contains("\"hallucination_rate\":null"))
     }
+
+    @Test("list input fields: the tags may be a JSON list (kept as a list); other fields, and lists of objects, are still rejects")
+    func listFields() throws {
+        let input = StoredBuildSpec.Input(path: "q.jsonl", format: .jsonl, fields: ["tags": "user_tags"], maxRecordBytes: 1 << 20)
+        let mapper = RecordMapper(recipe: PersonalizedQARecipe(), input: input)
+        func map(_ json: String) -> RecordOutcome { mapper.map(RawRecord(line: 3, bytes: Array(json.utf8), size: json.utf8.count)) }
+        guard case .accepted(let record) = map(#"{"id":"1","community":"c","title":"T","body":"B","user_tags":["a",7]}"#) else {
+            Issue.record("a list of tags is accepted")
+            return
+        }
+        let decoded = try JSONDecoder().decode(PersonalizedQARecord.self, from: Data(record.json.utf8))
+        #expect(decoded.tags == ["a", "7"])
+        guard case .rejected(let nested) = map(#"{"id":"1","community":"c","title":"T","body":"B","user_tags":[{"x":1}]}"#) else {
+            Issue.record("a list of objects is a reject")
+            return
+        }
+        #expect(nested.reason.contains("must be a list of strings") && nested.reason.contains("user_tags"))
+        guard case .rejected(let text) = map(#"{"id":"1","community":"c","title":["T"],"body":"B","user_tags":"<a>"}"#) else {
+            Issue.record("a list where the recipe expects text is a reject")
+            return
+        }
+        #expect(text.reason.contains("must be a string or a number"))
+        // rag4rag declares no list fields.
+        let rag = RecordMapper(recipe: Rag4RagRecipe(), input: StoredBuildSpec.Input(path: "p", format: .jsonl, fields: [:], maxRecordBytes: 1 << 20))
+        let passage = #"{"passage":["a"],"topic":"t"}"#
+        guard case .rejected = rag.map(RawRecord(line: 1, bytes: Array(passage.utf8), size: passage.utf8.count)) else {
+            Issue.record("rag4rag's passage may not be a list")
+            return
+        }
+    }
 }
