@@ -135,6 +135,13 @@ struct PersonalizedQAEndToEndTests {
                 #expect(arm.training.withoutNegative >= 2, "anime and interpersonal have one question each")
             }
 
+            // provenance.jsonl: the task ids behind each line of answers.jsonl, in the same order.
+            let provenance = try String(contentsOf: folder.appendingPathComponent("provenance.jsonl"), encoding: .utf8).split(separator: "\n")
+            #expect(provenance.count == 800)
+            let firstIDs = try #require(try JSONSerialization.jsonObject(with: Data(provenance[0].utf8)) as? [String: Any])
+            #expect(firstIDs["question_id"] as? String == rows[0].questionID && firstIDs["build_id"] as? Int == build)
+            #expect((firstIDs["task_ids"] as? [String: Int])?.keys.sorted() == ["answer", "judge"])
+
             let triplets = try Self.checkTrainingFiles(folder, rows: rows, questions: questions)
             #expect(triplets == report.arms.values.reduce(0) { $0 + $1.training.triplets })
             #expect(triplets > 400)

@@ -9,6 +9,23 @@ import QuarryQueue
 struct PersonalizedQAExporter {
     typealias Kind = PersonalizedQARecipe.Kind
 
+    /// A line of `provenance.jsonl`: the task ids behind the same line of `answers.jsonl` (run-specific,
+    /// so kept out of the deterministic files).
+    struct ProvenanceRow: Encodable {
+        var row: Int
+        var buildID: Int
+        var questionID: String
+        var arm: String
+        var taskIDs: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case row, arm
+            case buildID = "build_id"
+            case questionID = "question_id"
+            case taskIDs = "task_ids"
+        }
+    }
+
     let context: ExportContext
 
     func run() async throws -> RecipeExportSummary {
@@ -19,10 +36,13 @@ struct PersonalizedQAExporter {
         var summary = RecipeExportSummary()
         let encoder = ExportFileWriter.encoder()
         let answers = try context.directory.create("answers.jsonl", deterministic: true)
+        let provenance = try context.directory.create("provenance.jsonl", deterministic: false)
+        var written = 0
 
         try await context.forEachRecord(kinds: [Kind.answer.name, Kind.judge.name]) { record in
             var seed: Seed<PersonalizedQARecord>?
             var outcomes: [PersonalizedQAOutcome] = []
+            var taskIDs: [PersonalizedQAArm: [String: Int]] = [:]
             for row in record.all(Kind.answer) {
                 let payload = try row.payload(as: Kind.answer)
                 seed = seed ?? payload
@@ -31,6 +51,8 @@ struct PersonalizedQAExporter {
                 let answer = try row.output(as: Kind.answer)
                 let judge = record.descendants(of: row, Kind.judge).first
                 let judgement = try judge?.output(as: Kind.judge)
+                taskIDs[arm] = ["answer": row.taskID]
+                taskIDs[arm]?["judge"] = judge?.taskID
                 if let call = answer?.call { summary.note(call, kind: Kind.answer.name) }
                 if let call = judgement?.call { summary.note(call, kind: Kind.judge.name) }
                 var versions: [String: String] = [:]
@@ -44,9 +66,15 @@ struct PersonalizedQAExporter {
             guard let seed else { return }
             for line in collector.add(position: seed.position, line: seed.line, record: seed.record, outcomes: outcomes) {
                 try answers.writeLine(line, encoder: encoder)
+                written += 1
+                let arm = PersonalizedQAArm(variant: line.variant, generator: line.generator)
+                try provenance.writeLine(
+                    ProvenanceRow(row: written, buildID: context.build.id, questionID: line.questionID, arm: arm.key, taskIDs: taskIDs[arm] ?? [:]),
+                    encoder: encoder)
             }
         }
         try context.directory.finish(answers)
+        try context.directory.finish(provenance)
 
         var training: [PersonalizedQAArm: PersonalizedQAReport.Training] = [:]
         for arm in collector.arms {
