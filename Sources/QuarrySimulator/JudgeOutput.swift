@@ -29,7 +29,9 @@ enum JudgeOutput {
             switch type {
             case "boolean":
                 if GroundingJudge.verdictFieldNames.contains(key) { return .bool(verdict.supported) }
-                if GroundingJudge.negatedFieldNames.contains(key) { return .bool(!verdict.supported) }
+                if GroundingJudge.negatedFieldNames.contains(key) || GroundingJudge.contradictionFieldNames.contains(key) {
+                    return .bool(!verdict.supported)
+                }
                 return nil
             case "number", "integer":
                 guard ["score", "confidence", "support", "probability", "faithfulness", "groundedness"].contains(where: { key.contains($0) })
