@@ -133,7 +133,7 @@ struct BenchBuildCommand: AsyncParsableCommand {
         // statistics; timing expansion while autovacuum catches up measured the database, not the coordinator
         // (9,782 children/s right after a 10,000-passage build, 34,157/s after a 1,000-passage one).
         try await pool.query("VACUUM (ANALYZE) \(identifier: s).tasks, \(identifier: s).results, \(identifier: s).task_attempts")
-        let graph = BuildGraph(seeds: [], edges: [ExpansionRule(from: "split", to: "part", family: .verification, fanOut: .eachElement(of: "parts"))])
+        let graph = BuildGraph(edges: [GraphEdge(from: "split", to: "part", family: .verification, fanOut: .each(field: "parts"))])
         let started = ContinuousClock.now
         var children = 0
         while true {

@@ -27,7 +27,7 @@ struct BuildDriver {
         ]
         return try await WorkerProcesses.with(count: workers, arguments: arguments, logs: logs) { processes in
             say("started the coordinator and \(workers) worker process(es) (logs in \(logs.path))")
-            let coordinator = Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs)
+            let coordinator = Coordinator(queue: queue)
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await coordinator.run() }
                 let ended = try await watch(

@@ -30,7 +30,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         LogSetup.bootstrap(level: database.logLevel)
         try await database.withPool(role: "coordinator", maxConnections: 4, pooled: queueOptions.listenURL != nil) { pool in
             let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(database: database, role: "coordinator"))
-            let coordinator = Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs)
+            let coordinator = Coordinator(queue: queue)
             var services: [any Service] = [coordinator]
             if progressSeconds > 0 {
                 services.append(ProgressReporter(queue: queue, interval: .milliseconds(Int64(progressSeconds * 1_000))))

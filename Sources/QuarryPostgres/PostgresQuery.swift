@@ -58,6 +58,11 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
             sql += "$\(binds.count)"
         }
 
+        /// SQL text fixed at compile time (a shared column list, say): a `StaticString` cannot carry input.
+        public mutating func appendInterpolation(fragment: StaticString) {
+            sql += fragment.description
+        }
+
         /// A schema, table or column name, quoted as an identifier (embedded quotes doubled).
         public mutating func appendInterpolation(identifier: String) {
             sql += PostgresQuery.quoteIdentifier(identifier)

@@ -1,79 +1,72 @@
-/// How a build's tasks beget tasks: which tasks are seeded from its input records, which tasks a
-/// completed task creates (fan-out, optionally only when its output matches a condition), and which
-/// task waits for all of a parent's children (fan-in). Recipes declare graphs; the `Coordinator`
-/// turns them into set-based SQL, so recipes never write SQL.
+import Foundation
+
+/// How a build's tasks beget tasks: which tasks a completed task creates (edges: fan-out, optionally only
+/// when its output satisfies a predicate) and which task waits for all of a parent's children of some
+/// kinds (joins). A build's graph is data, stored with the build (`builds.graph`) when it is submitted, so
+/// a coordinator restarted mid-build expands exactly the same graph, and two builds of one recipe can
+/// have different shapes. The `Coordinator` turns it into set-based SQL; recipes never write SQL.
 ///
+/// Seed tasks are not part of the graph: whoever loads a build's input enqueues them.
 /// Child keys derive from parent keys (`parentKey/kind[/index]`), so expanding twice, or after a crash
 /// mid-expansion, creates nothing new.
-public struct BuildGraph: Sendable {
-    public var seeds: [SeedRule]
-    public var edges: [ExpansionRule]
-    public var fanIns: [FanInRule]
+public struct BuildGraph: Sendable, Codable, Equatable {
+    public var edges: [GraphEdge]
+    public var joins: [GraphJoin]
+    /// The build's parameters as a JSON object (text), which predicates may compare with (`.parameter`).
+    public var parameters: String
 
-    public init(seeds: [SeedRule], edges: [ExpansionRule] = [], fanIns: [FanInRule] = []) {
-        self.seeds = seeds
+    public init(edges: [GraphEdge] = [], joins: [GraphJoin] = [], parameters: String = "{}") {
         self.edges = edges
-        self.fanIns = fanIns
+        self.joins = joins
+        self.parameters = parameters
     }
 
-    /// Every kind the graph can create.
-    public var kinds: [String] {
+    /// Every kind the graph's rules create.
+    public var createdKinds: [String] {
         var seen: [String] = []
-        for kind in seeds.map(\.kind) + edges.map(\.to) + fanIns.map(\.to) where !seen.contains(kind) { seen.append(kind) }
+        for kind in edges.map(\.to) + joins.map(\.to) where !seen.contains(kind) { seen.append(kind) }
         return seen
     }
-}
 
-/// One task per input record and variant. Payload: `{"record": <the record>, "line": n, "variant": v}`;
-/// key `r<line>/<kind>[/<variant>]`.
-public struct SeedRule: Sendable {
-    public var kind: String
-    public var family: TaskFamily
-    public var variants: [String]
-    public var priority: Int
-    public var maxAttempts: Int
-
-    public init(kind: String, family: TaskFamily, variants: [String] = [""], priority: Int = 5, maxAttempts: Int = 5) {
-        self.kind = kind
-        self.family = family
-        self.variants = variants
-        self.priority = priority
-        self.maxAttempts = maxAttempts
+    /// The graph as stored in `builds.graph` (sorted keys, so equal graphs are equal text).
+    public func encoded() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings, numbers and arrays of them always encode.
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
     }
-}
 
-/// A condition on a parent's output (a JSON object) that decides whether the edge fires.
-public enum OutputCondition: Sendable, Equatable {
-    case equals(field: String, value: String)
-    case isTrue(field: String)
-    case isFalse(field: String)
+    public static func decode(_ json: String) throws -> BuildGraph {
+        try JSONDecoder().decode(BuildGraph.self, from: Data(json.utf8))
+    }
 }
 
 /// What the children of one completed parent are.
-public enum FanOut: Sendable, Equatable {
-    /// One child whose `output` is the parent's output.
+public enum FanOut: Sendable, Equatable, Codable {
+    /// One child.
     case one
-    /// One child per element of the array at `field` of the parent's output, with `output` the element
-    /// and `index` its position (from 1).
-    case eachElement(of: String)
+    /// One child per element of the array at the top-level output field, with `element` in its payload
+    /// and `index` its position (from 1). An absent field or a non-array makes no children.
+    case each(field: String)
     /// `count` children with `index` 1…count.
     case times(Int)
 }
 
-/// When a `from` task completes (and its output matches `condition`), create `to` tasks. Payload:
-/// `{"parent": <parent payload>, "output": <parent output or element>, "index": i, "parent_task": id}`.
-public struct ExpansionRule: Sendable {
+/// When a `from` task completes and its output satisfies `condition`, create `to` tasks. Payload:
+/// `{"parent_task": id, "index": i}` plus `"element"` for `.each`: a reference to the parent, never a
+/// copy of its ancestry, so payloads stay bounded whatever the graph's depth.
+public struct GraphEdge: Sendable, Equatable, Codable {
     public var from: String
     public var to: String
     public var family: TaskFamily
     public var fanOut: FanOut
-    public var condition: OutputCondition?
+    public var condition: GraphPredicate?
     public var priority: Int
     public var maxAttempts: Int
 
     public init(
-        from: String, to: String, family: TaskFamily, fanOut: FanOut = .one, when condition: OutputCondition? = nil,
-        priority: Int = 4, maxAttempts: Int = 5
+        from: String, to: String, family: TaskFamily, fanOut: FanOut = .one, when condition: GraphPredicate? = nil, priority: Int = 4,
+        maxAttempts: Int = 5
     ) {
         self.from = from
         self.to = to
@@ -85,20 +78,21 @@ public struct ExpansionRule: Sendable {
     }
 }
 
-/// When every `childKind` child of a `parentKind` task has finished (completed, dead or cancelled), create
-/// one `to` task for the parent. Payload: `{"parent": <parent payload>, "parent_output": <its output>,
-/// "outputs": [<completed children's outputs, in key order>], "finished": n, "failed": n}`.
-public struct FanInRule: Sendable {
-    public var parentKind: String
-    public var childKind: String
+/// When every child of a completed `parent`-kind task whose kind is one of `children` has finished
+/// (completed, dead or cancelled) — including when there are none — create one `to` task for the parent,
+/// key `parentKey/to`. Payload: `{"parent_task": id, "finished": n, "failed": n}`; the children's outputs
+/// are read through the task's context, not copied into the payload.
+public struct GraphJoin: Sendable, Equatable, Codable {
+    public var parent: String
+    public var children: [String]
     public var to: String
     public var family: TaskFamily
     public var priority: Int
     public var maxAttempts: Int
 
-    public init(parentKind: String, childKind: String, to: String, family: TaskFamily, priority: Int = 3, maxAttempts: Int = 5) {
-        self.parentKind = parentKind
-        self.childKind = childKind
+    public init(parent: String, children: [String], to: String, family: TaskFamily, priority: Int = 3, maxAttempts: Int = 5) {
+        self.parent = parent
+        self.children = children
         self.to = to
         self.family = family
         self.priority = priority

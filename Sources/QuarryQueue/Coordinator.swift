@@ -2,23 +2,20 @@ import Logging
 import QuarryPostgres
 import ServiceLifecycle
 
-/// Drives builds through their graphs: seeds first-stage tasks, expands finished tasks into their
-/// children (fan-out, fan-in), and ends a build when nothing is left to run or expand, as
+/// Drives builds through their graphs: expands finished tasks into their children (edges, joins) by the
+/// graph stored with each build, and ends a build when nothing is left to run or expand, as
 /// `completed`, `completed_with_errors` or `failed` (`BuildOutcome`).
 /// One coordinator leads per schema (advisory lock); others stand by and take over when it dies.
 /// Wakes on the finished-task NOTIFY, and polls regardless. A `Service`: it stops on graceful shutdown or
 /// cancellation (expansion is idempotent, so stopping mid-pass loses nothing).
 public final class Coordinator: Service, Sendable {
     public let queue: TaskQueue
-    /// Graphs by recipe name; builds whose recipe is not here are left alone.
-    public let graphs: [String: BuildGraph]
     let logger: Logger
     let lock: LeaderLock
     let wake = WakeSignal()
 
-    public init(queue: TaskQueue, graphs: [String: BuildGraph], logger: Logger = Logger(label: "quarry.coordinator")) {
+    public init(queue: TaskQueue, logger: Logger = Logger(label: "quarry.coordinator")) {
         self.queue = queue
-        self.graphs = graphs
         self.logger = logger
         var configuration = queue.sessionConfiguration
         configuration.applicationName = String((configuration.applicationName + ":leader").prefix(63))
@@ -70,11 +67,13 @@ public final class Coordinator: Service, Sendable {
     public func pass() async throws -> Bool {
         var busy = false
         for build in try await queue.activeBuilds() {
-            guard let recipe = build.recipe, let graph = graphs[recipe] else { continue }
-            if !build.seeded {
-                let created = try await queue.seed(buildID: build.id, graph: graph)
-                logger.info("build \(build.id): seeded \(created) task(s)")
-                busy = true
+            let graph: BuildGraph
+            do {
+                graph = try BuildGraph.decode(build.graph)
+            } catch {
+                // Only this build is stuck; pausing it says why and lets the others go on.
+                _ = try await queue.pauseBuild(build.id, reason: "its stored graph does not decode (\(error)); a newer Quarry submitted it")
+                continue
             }
             let report = try await queue.expand(buildID: build.id, graph: graph)
             if report.parentsExpanded > 0 {

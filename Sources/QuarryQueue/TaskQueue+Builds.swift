@@ -18,16 +18,18 @@ public struct BuildInfo: Sendable, Equatable {
 
 extension TaskQueue {
     /// Creates a build and returns its id. `spec` is the build's JSON spec (never holds secrets).
-    /// With `pausedReason` the build starts paused (e.g. while its records load), so no coordinator can
-    /// seed it half-loaded; `resumeBuild` starts it.
+    /// `graph` is what the coordinator expands the build's tasks by (a build without one is left alone by
+    /// coordinators: its tasks run, nothing follows them, and nobody ends it). With `pausedReason` the build
+    /// starts paused (e.g. while its input and seed tasks load), so no worker runs and no coordinator ends
+    /// a half-loaded build; `resumeBuild` starts it.
     public func createBuild(
-        name: String, recipe: String? = nil, spec: String = "{}", budgetUSD: Double? = nil, maxDeadFraction: Double? = nil,
-        pausedReason: String? = nil
+        name: String, recipe: String? = nil, spec: String = "{}", graph: BuildGraph? = nil, budgetUSD: Double? = nil,
+        maxDeadFraction: Double? = nil, pausedReason: String? = nil
     ) async throws -> Int {
         let rows = try await pool.query(
             """
-            INSERT INTO \(identifier: schema).builds (name, recipe, spec, budget_usd, max_dead_fraction, state, state_reason)
-            VALUES (\(name), \(recipe), \(PostgresRawJSON(spec)), \(budgetUSD), \(maxDeadFraction),
+            INSERT INTO \(identifier: schema).builds (name, recipe, spec, graph, budget_usd, max_dead_fraction, state, state_reason)
+            VALUES (\(name), \(recipe), \(PostgresRawJSON(spec)), \(graph.map { PostgresRawJSON($0.encoded()) }), \(budgetUSD), \(maxDeadFraction),
                     CASE WHEN \(pausedReason)::text IS NULL THEN 'active' ELSE 'paused' END, \(pausedReason))
             RETURNING id
             """)
@@ -82,7 +84,7 @@ extension TaskQueue {
     public func resumeBuild(_ id: Int) async throws -> Bool {
         let rows = try await pool.query(
             """
-            UPDATE \(identifier: schema).builds SET state = 'active', state_reason = NULL, updated_at = now()
+            UPDATE \(identifier: schema).builds SET state = 'active', state_reason = NULL, updated_at = now(), seeded_at = coalesce(seeded_at, now())
             WHERE id = \(id) AND state = 'paused' RETURNING id
             """)
         if !rows.isEmpty { notify(configuration.taskChannel) }
@@ -128,7 +130,7 @@ extension TaskQueue {
         }
     }
 
-    /// Deletes a build that never started (its records, rejects and tasks go with it, by cascade): what a
+    /// Deletes a build that never started, i.e. was never resumed after a paused creation (its records, rejects and tasks go with it, by cascade): what a
     /// submit that failed half-way leaves behind. Returns whether a build was deleted.
     @discardableResult
     public func discardBuild(_ id: Int) async throws -> Bool {

@@ -45,25 +45,68 @@ extension TaskQueue {
     func taskPage(buildID: Int, kinds: [String]?, after: String, limit: Int) async throws -> [TaskResultRow] {
         let rows = try await pool.query(
             """
-            SELECT t.id, t.parent_id, t.key, t.kind, t.family, t.state, t.attempt, t.payload::text AS payload,
-                   r.output::text AS output, r.prompt_version, r.worker, t.last_error_class, t.last_error
+            SELECT \(fragment: Self.resultColumns)
             FROM \(identifier: schema).tasks t
             LEFT JOIN \(identifier: schema).results r ON r.task_id = t.id
-            WHERE t.build_id = \(buildID) AND t.key > \(after) AND (\(kinds)::text[] IS NULL OR t.kind = ANY(\(kinds)::text[]))
-            ORDER BY t.key
+            WHERE t.build_id = \(buildID) AND t.key COLLATE \(identifier: schema).numeric_keys > \(after)
+              AND (\(kinds)::text[] IS NULL OR t.kind = ANY(\(kinds)::text[]))
+            ORDER BY t.key COLLATE \(identifier: schema).numeric_keys
             LIMIT \(limit)
             """)
-        return try rows.map { row in
-            TaskResultRow(
-                taskID: try row.decode(Int.self, "id"), parentID: try row.decode(Int?.self, "parent_id"),
-                key: try row.decode(String.self, "key"), kind: try row.decode(String.self, "kind"),
-                family: TaskFamily(rawValue: try row.decode(String.self, "family")) ?? .generation,
-                state: TaskState(rawValue: try row.decode(String.self, "state")) ?? .available,
-                attempt: try row.decode(Int.self, "attempt"), payload: try row.decode(String.self, "payload"),
-                output: try row.decode(String?.self, "output"), promptVersion: try row.decode(String?.self, "prompt_version"),
-                worker: try row.decode(String?.self, "worker"), errorClass: try row.decode(String?.self, "last_error_class"),
-                error: try row.decode(String?.self, "last_error"))
+        return try rows.map(Self.resultRow)
+    }
+
+    /// A task and its ancestors, nearest first, with their outputs: one query for everything a task's
+    /// handler may read of its lineage.
+    public func lineage(of taskID: Int) async throws -> [TaskResultRow] {
+        let rows = try await pool.query(
+            """
+            WITH RECURSIVE chain (id, parent_id, depth) AS (
+                SELECT id, parent_id, 0 FROM \(identifier: schema).tasks WHERE id = \(taskID)
+                UNION ALL
+                SELECT p.id, p.parent_id, c.depth + 1 FROM \(identifier: schema).tasks p JOIN chain c ON p.id = c.parent_id
+            )
+            SELECT \(fragment: Self.resultColumns)
+            FROM chain JOIN \(identifier: schema).tasks t ON t.id = chain.id
+            LEFT JOIN \(identifier: schema).results r ON r.task_id = t.id
+            ORDER BY chain.depth
+            """)
+        return try rows.map(Self.resultRow)
+    }
+
+    /// The children of `parentID` of the given kinds, with their outputs, in numeric key order.
+    public func children(of parentID: Int, kinds: [String]) async throws -> [TaskResultRow] {
+        let rows = try await pool.query(
+            """
+            SELECT \(fragment: Self.resultColumns)
+            FROM \(identifier: schema).tasks t
+            LEFT JOIN \(identifier: schema).results r ON r.task_id = t.id
+            WHERE t.parent_id = \(parentID) AND t.kind = ANY(\(kinds))
+            ORDER BY t.key COLLATE \(identifier: schema).numeric_keys
+            """)
+        return try rows.map(Self.resultRow)
+    }
+
+    static let resultColumns: StaticString = """
+        t.id, t.parent_id, t.key, t.kind, t.family, t.state, t.attempt, t.payload::text AS payload,
+        r.output::text AS output, r.prompt_version, r.worker, t.last_error_class, t.last_error
+        """
+
+    static func resultRow(_ row: PostgresRow) throws -> TaskResultRow {
+        let familyText = try row.decode(String.self, "family")
+        let stateText = try row.decode(String.self, "state")
+        guard let family = TaskFamily(rawValue: familyText), let state = TaskState(rawValue: stateText) else {
+            throw PostgresError(
+                code: .invalidValue, message: "task family '\(familyText)' or state '\(stateText)' is not one this version of Quarry knows (migrate, or upgrade)",
+                column: "state")
         }
+        return TaskResultRow(
+            taskID: try row.decode(Int.self, "id"), parentID: try row.decode(Int?.self, "parent_id"),
+            key: try row.decode(String.self, "key"), kind: try row.decode(String.self, "kind"), family: family, state: state,
+            attempt: try row.decode(Int.self, "attempt"), payload: try row.decode(String.self, "payload"),
+            output: try row.decode(String?.self, "output"), promptVersion: try row.decode(String?.self, "prompt_version"),
+            worker: try row.decode(String?.self, "worker"), errorClass: try row.decode(String?.self, "last_error_class"),
+            error: try row.decode(String?.self, "last_error"))
     }
 
     /// Per kind and state counts of a build (from the ledger), for reports and manifests.

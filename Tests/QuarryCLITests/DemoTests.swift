@@ -26,9 +26,25 @@ struct DemoTests {
             let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/report.json"))) as? [String: Any]
             #expect(report?["passages"] as? Int == 60)
             #expect(FileManager.default.fileExists(atPath: out + "/manifest.json"))
+            // The same bytes as before rag4rag moved onto typed graphs (see Tests/Fixtures/README.md):
+            // report.json as is, qa.jsonl with the old text-ordered rows put in record order.
+            let goldenReport = try Data(contentsOf: Fixtures.url("rag4rag-golden/report.json"))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/report.json")) == goldenReport)
+            let golden = try String(contentsOf: Fixtures.url("rag4rag-golden/qa.jsonl"), encoding: .utf8).split(separator: "\n")
+            let inRecordOrder = try golden.enumerated().sorted { a, b in
+                let (la, lb) = (try Self.recordLine(a.element), try Self.recordLine(b.element))
+                return la == lb ? a.offset < b.offset : la < lb
+            }.map(\.element)
+            #expect(qa == inRecordOrder, "qa.jsonl differs from the golden export")
             // Nothing of the private cluster is left running.
             let (_, running) = try ChildProcess.run(["ps", "-eo", "args"])
             #expect(!running.contains(home + "/postgres"))
         }
+    }
+
+    struct RecordLine: Decodable { var record_line: Int }
+
+    static func recordLine(_ row: Substring) throws -> Int {
+        try JSONDecoder().decode(RecordLine.self, from: Data(row.utf8)).record_line
     }
 }

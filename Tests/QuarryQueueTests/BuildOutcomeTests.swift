@@ -26,9 +26,10 @@ struct BuildOutcomeTests {
     /// Runs a one-stage build whose `work` tasks die when `dies(line)`, to its end; returns its final row.
     func runBuild(records: Int, maxDeadFraction: Double? = nil, dies: @escaping @Sendable (Int) -> Bool) async throws -> BuildInfo? {
         try await QueueHarness.with { h in
-            let build = try await h.queue.createBuild(name: "outcome", recipe: "one", maxDeadFraction: maxDeadFraction)
-            try await h.queue.loadRecords(buildID: build, (1...records).map { BuildRecord(line: $0, json: "{}", text: nil) })
-            let graph = BuildGraph(seeds: [SeedRule(kind: "work", family: .generation, maxAttempts: 1)])
+            let build = try await h.queue.createBuild(name: "outcome", recipe: "one", graph: BuildGraph(), maxDeadFraction: maxDeadFraction, pausedReason: "loading")
+            try await h.queue.enqueue(
+                buildID: build, (1...records).map { NewTask(kind: "work", family: .generation, key: "r\($0)/work", payload: "{\"line\": \($0)}", maxAttempts: 1) })
+            try await h.queue.resumeBuild(build)
             struct Seeded: Decodable { var line: Int }
             let handler = ClosureHandler { task in
                 let line = try task.decodePayload(Seeded.self).line
@@ -37,7 +38,7 @@ struct BuildOutcomeTests {
             }
             // The breaker stays off here: these deaths carry no signature anyway.
             let worker = Worker(queue: h.queue, handlers: .with("work", handler), configuration: WorkerConfiguration(concurrency: 4, runRescuer: false))
-            let coordinating = Task { try await Coordinator(queue: h.queue, graphs: ["one": graph]).run() }
+            let coordinating = Task { try await Coordinator(queue: h.queue).run() }
             _ = try await h.run(worker, timeout: .seconds(60)) { try await h.queue.build(build)?.state.isFinished == true }
             coordinating.cancel()
             try await coordinating.value

@@ -4,16 +4,22 @@ import QuarryQueue
 import QuarryTestSupport
 import Testing
 
-@Suite("Coordinator: seeding, fan-out, fan-in, completion")
+@Suite("Coordinator: fan-out, joins, completion")
 struct CoordinatorTests {
-    /// split → one `score` per element → `keep` fan-in over the scores; `flag` only for odd records.
+    /// split → one `score` per element → `keep` joined over the scores; `flag` only for odd records.
     static let graph = BuildGraph(
-        seeds: [SeedRule(kind: "split", family: .generation, variants: ["a", "b"])],
         edges: [
-            ExpansionRule(from: "split", to: "score", family: .verification, fanOut: .eachElement(of: "parts")),
-            ExpansionRule(from: "split", to: "flag", family: .corruption, when: .isTrue(field: "odd")),
+            GraphEdge(from: "split", to: "score", family: .verification, fanOut: .each(field: "parts")),
+            GraphEdge(from: "split", to: "flag", family: .corruption, when: .isTrue("odd")),
         ],
-        fanIns: [FanInRule(parentKind: "split", childKind: "score", to: "keep", family: .generation)])
+        joins: [GraphJoin(parent: "split", children: ["score"], to: "keep", family: .generation)])
+
+    /// The seed tasks a loader would enqueue: one `split` per record and variant, keyed as submit keys them.
+    static func seeds(_ records: [(line: Int, n: Int)], variants: [String] = ["a", "b"]) -> [NewTask] {
+        records.flatMap { record in
+            variants.map { NewTask(kind: "split", family: .generation, key: "r\(record.line)/split/\($0)", payload: "{\"record\": {\"n\": \(record.n)}, \"line\": \(record.line)}", priority: 5) }
+        }
+    }
 
     static func handlers() -> HandlerRegistry {
         var registry = HandlerRegistry()
@@ -26,21 +32,21 @@ struct CoordinatorTests {
         registry.register("score", ClosureHandler { task in TaskOutput(json: "{\"score\": 1}") })
         registry.register("flag", ClosureHandler { _ in TaskOutput(json: "{}") })
         registry.register("keep", ClosureHandler { task in
-            struct FanIn: Decodable { var outputs: [[String: Int]]; var finished: Int }
-            let payload = try task.decodePayload(FanIn.self)
-            return TaskOutput(json: "{\"kept\": \(payload.outputs.count), \"finished\": \(payload.finished)}")
+            struct Joined: Decodable { var parent_task: Int; var finished: Int; var failed: Int }
+            let payload = try task.decodePayload(Joined.self)
+            return TaskOutput(json: "{\"kept\": \(payload.finished - payload.failed), \"finished\": \(payload.finished)}")
         })
         return registry
     }
 
-    @Test("a build runs through its graph and completes, with the expected task counts")
+    @Test("a build runs through its stored graph and completes, with the expected task counts")
     func endToEnd() async throws {
         try await QueueHarness.with { h in
-            let build = try await h.queue.createBuild(name: "graph", recipe: "test")
+            let build = try await h.queue.createBuild(name: "graph", recipe: "test", graph: Self.graph, pausedReason: "loading")
             // Records n = 1…4 on lines 1…4, plus an empty one: 5 records × 2 variants.
-            let records = (1...5).map { BuildRecord(line: $0, json: "{\"n\": \($0 == 5 ? 0 : $0)}", text: "passage \($0)") }
-            #expect(try await h.queue.loadRecords(buildID: build, records) == 5)
-            let coordinator = Coordinator(queue: h.queue, graphs: ["test": Self.graph])
+            #expect(try await h.queue.enqueue(buildID: build, Self.seeds((1...5).map { ($0, $0 == 5 ? 0 : $0) })).count == 10)
+            #expect(try await h.queue.resumeBuild(build))
+            let coordinator = Coordinator(queue: h.queue)
             let worker = Worker(queue: h.queue, handlers: Self.handlers(), configuration: WorkerConfiguration(concurrency: 8, runRescuer: false))
             let completed = try await whileRunning(coordinator) {
                 try await h.run(worker, timeout: .seconds(60)) { try await h.queue.build(build)?.state == .completed }
@@ -48,12 +54,16 @@ struct CoordinatorTests {
             #expect(completed)
             let kinds = try await h.pool.query("SELECT kind, count(*) AS n FROM \(identifier: h.schema).tasks GROUP BY kind ORDER BY kind")
             let counts = Dictionary(uniqueKeysWithValues: try kinds.map { (try $0.decode(String.self, "kind"), try $0.decode(Int.self, "n")) })
-            // split: 10; score: (1+2+3+4+0)×2 = 20; flag: odd lines 1, 3, 5 × 2 = 6; keep: records with parts, 4 × 2 = 8.
-            #expect(counts == ["split": 10, "score": 20, "flag": 6, "keep": 8])
-            #expect(try await h.states(build: build) == ["completed": 44])
+            // split: 10; score: (1+2+3+4+0)×2 = 20; flag: odd lines 1, 3, 5 × 2 = 6; keep: every split, including
+            // the two of the record with no parts (a join fires for zero children), 5 × 2 = 10.
+            #expect(counts == ["split": 10, "score": 20, "flag": 6, "keep": 10])
+            #expect(try await h.states(build: build) == ["completed": 46])
             let kept = try await h.pool.query(
                 "SELECT t.key, r.output->>'kept' AS kept FROM \(identifier: h.schema).tasks t JOIN \(identifier: h.schema).results r ON r.task_id = t.id WHERE t.kind = 'keep' ORDER BY t.key")
-            #expect(try kept.map { "\(try $0.decode(String.self, "key"))=\(try $0.decode(String.self, "kept"))" }.prefix(2) == ["r1/split/a/keep=1", "r1/split/b/keep=1"])
+            let keptByKey = Dictionary(uniqueKeysWithValues: try kept.map { (try $0.decode(String.self, "key"), try $0.decode(String.self, "kept")) })
+            #expect(keptByKey["r1/split/a/keep"] == "1")
+            #expect(keptByKey["r4/split/b/keep"] == "4")
+            #expect(keptByKey["r5/split/a/keep"] == "0")
         }
     }
 
@@ -61,9 +71,8 @@ struct CoordinatorTests {
     func idempotentExpansion() async throws {
         try await QueueHarness.with { h in
             let build = try await h.queue.createBuild(name: "idem", recipe: "test")
-            try await h.queue.loadRecords(buildID: build, (1...3).map { BuildRecord(line: $0, json: "{\"n\": 2}", text: nil) })
-            #expect(try await h.queue.seed(buildID: build, graph: Self.graph) == 6)
-            #expect(try await h.queue.seed(buildID: build, graph: Self.graph) == 0)
+            #expect(try await h.queue.enqueue(buildID: build, Self.seeds((1...3).map { ($0, 2) })).count == 6)
+            #expect(try await h.queue.enqueue(buildID: build, Self.seeds((1...3).map { ($0, 2) })).isEmpty)
             // Work the splits by hand, then expand twice, clearing the marks in between as a crash would.
             let claimed = try await h.queue.claim(worker: "w", limit: 10)
             _ = try await h.queue.settle(worker: "w", claimed.map { TaskOutcome(taskID: $0.id, leaseToken: $0.leaseToken, kind: .completed(TaskOutput(json: #"{"parts": [1, 2], "odd": false}"#))) })
@@ -84,8 +93,8 @@ struct CoordinatorTests {
             // pg_stat_activity.
             let standbyName = "quarry-test-standby-\(h.schema)"
             try await TestDatabase.withPool(applicationName: standbyName, maxConnections: 2) { standbyPool in
-                let first = Coordinator(queue: h.queue, graphs: ["test": Self.graph])
-                let second = Coordinator(queue: TaskQueue(pool: standbyPool, configuration: h.queue.configuration), graphs: ["test": Self.graph])
+                let first = Coordinator(queue: h.queue)
+                let second = Coordinator(queue: TaskQueue(pool: standbyPool, configuration: h.queue.configuration))
                 func leaders() async throws -> Int {
                     try await h.count(
                         """
@@ -107,11 +116,11 @@ struct CoordinatorTests {
                     #expect(try await leaders() == 1)
                     a.cancel()
                     try await a.value
-                    // Created paused and resumed once loaded, as `quarry submit` does: a coordinator that saw it
-                    // between the two steps would otherwise seed nothing and end it as failed.
-                    let build = try await h.queue.createBuild(name: "after-failover", recipe: "test", pausedReason: "loading")
-                    try await h.queue.loadRecords(buildID: build, [BuildRecord(line: 1, json: #"{"n": 1}"#, text: nil)])
-                    #expect(try await h.queue.resumeBuild(build))
+                    // A split finished by hand: only a coordinator (the standby, now) creates its score.
+                    let build = try await h.queue.createBuild(name: "after-failover", recipe: "test", graph: Self.graph)
+                    try await h.queue.enqueue(buildID: build, Self.seeds([(2, 1)], variants: ["a"]))
+                    let claimed = try await h.queue.claim(worker: "w", limit: 1)
+                    _ = try await h.queue.settle(worker: "w", claimed.map { TaskOutcome(taskID: $0.id, leaseToken: $0.leaseToken, kind: .completed(TaskOutput(json: #"{"parts": [0], "odd": false}"#))) })
                     // Whether the standby takes over, not how fast: the bound only has to outlast a loaded machine.
                     #expect(try await eventually(timeout: .seconds(60)) {
                         try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(build)") == 2
@@ -121,21 +130,6 @@ struct CoordinatorTests {
                     try await b.value
                 }
             }
-        }
-    }
-
-    @Test("full-text retrieval over a build's records ranks the matching passage first")
-    func retrieval() async throws {
-        try await QueueHarness.with { h in
-            let build = try await h.queue.createBuild(name: "search")
-            try await h.queue.loadRecords(buildID: build, [
-                BuildRecord(line: 1, json: "{}", text: "Granite is an igneous rock rich in quartz and feldspar."),
-                BuildRecord(line: 2, json: "{}", text: "Limestone forms from the shells of marine organisms."),
-                BuildRecord(line: 3, json: "{}", text: "Basalt is a dark volcanic rock."),
-            ])
-            let hits = try await h.queue.searchRecords(buildID: build, query: "Which rock contains quartz?", limit: 2)
-            #expect(hits.first?.line == 1)
-            #expect(try await h.queue.searchRecords(buildID: build, query: "the of and", limit: 2).isEmpty)
         }
     }
 }

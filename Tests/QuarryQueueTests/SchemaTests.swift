@@ -113,7 +113,8 @@ struct PruneTests {
             try await h.queue.enqueueCopy(buildID: kept, count: 10) { NewTask(kind: "noop", family: .generation, key: "k\($0)") }
             let claimed = try await h.queue.claim(worker: "w", limit: 1_000)
             _ = try await h.queue.settle(worker: "w", claimed.map { TaskOutcome(taskID: $0.id, leaseToken: $0.leaseToken, kind: .completed(TaskOutput(json: "{}"))) })
-            try await h.queue.loadRecords(buildID: doomed, [BuildRecord(line: 1, json: "{}", text: "x")])
+            // A record row, as the recipe layer loads them: it goes with its build.
+            try await h.pool.query("INSERT INTO \(identifier: h.schema).records (build_id, line, position, data, text) VALUES (\(doomed), 1, 1, '{}', 'x')")
             #expect(try await h.queue.prune(buildID: doomed, batch: 300) == 2_500)
             #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(doomed)") == 0)
             #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).results WHERE build_id = \(doomed)") == 0)

@@ -24,7 +24,7 @@ struct CoordinatorProcessTests {
             try await withChildProcesses { processes in
                 let build = try #require(try await h.submit(RecipeHarness.medquadSpec(name: "medquad-kill")).buildID)
                 let worker = Worker(queue: h.queue, handlers: h.handlers(), configuration: WorkerConfiguration(concurrency: 32, runRescuer: true))
-                let verify = Rag4RagRecipe.Kind.verify
+                let verify = Rag4RagRecipe.Kind.verify.name
                 let (partialRows, second) = try await whileRunning(worker) {
                     let first = try coordinator(h, processes)
                     let started = try await eventually(timeout: .seconds(60), every: .milliseconds(20)) {
@@ -65,7 +65,7 @@ struct CoordinatorProcessTests {
                     try decodeJSON(Rag4RagVerification.self, $0.output ?? "").verdict == Rag4RagVerdict.unsupported
                 }.count
                 #expect(kinds == [
-                    Rag4RagRecipe.Kind.generate: 400, verify: 400, Rag4RagRecipe.Kind.regenerate: unsupported, Rag4RagRecipe.Kind.reverify: unsupported,
+                    Rag4RagRecipe.Kind.generate.name: 400, verify: 400, Rag4RagRecipe.Kind.regenerate.name: unsupported, Rag4RagRecipe.Kind.reverify.name: unsupported,
                 ])
                 #expect(tasks.allSatisfy { $0.state == .completed })
                 #expect(Set(tasks.map(\.key)).count == tasks.count)
@@ -73,7 +73,7 @@ struct CoordinatorProcessTests {
                 // Every child points at a parent of the kind before it, so no chain was expanded twice under another key.
                 let byID = Dictionary(uniqueKeysWithValues: tasks.map { ($0.taskID, $0) })
                 let orphans = tasks.filter { task in
-                    guard task.kind != Rag4RagRecipe.Kind.generate else { return false }
+                    guard task.kind != Rag4RagRecipe.Kind.generate.name else { return false }
                     guard let parent = task.parentID.flatMap({ byID[$0] }) else { return true }
                     return !task.key.hasPrefix(parent.key + "/")
                 }
@@ -85,7 +85,7 @@ struct CoordinatorProcessTests {
                 let finalRows = try jsonLines(finalFolder.appendingPathComponent("qa.jsonl"), as: Rag4RagQARow.self)
                 #expect(finalRows.count == 400 + unsupported)
                 #expect(partialRows.count < finalRows.count)
-                #expect(partialRows.allSatisfy { $0.arm == Rag4RagRecipe.Arm.rag || ["supported", "unsupported", "pending"].contains($0.verdict) })
+                #expect(partialRows.allSatisfy { $0.arm == Rag4RagRecipe.Arm.rag || [.supported, .unsupported, .pending].contains($0.verdict) })
 
                 second.signal(SIGTERM)
                 #expect(await second.waitForExit(timeout: .seconds(20)) == 0)

@@ -55,7 +55,7 @@ struct DeterminismTests {
             // Workers read the override from the build's spec, not from the file.
             try FileManager.default.removeItem(at: h.folder.appendingPathComponent("strict_verify.txt"))
             #expect(try await h.run(until: [build]))
-            let versions = Set(try await h.tasks(build).filter { $0.kind == Rag4RagRecipe.Kind.verify }.compactMap(\.promptVersion))
+            let versions = Set(try await h.tasks(build).filter { $0.kind == Rag4RagRecipe.Kind.verify.name }.compactMap(\.promptVersion))
             #expect(versions.count == 1)
             #expect(versions.first?.hasPrefix("verify@override-") == true)
             let (_, manifest) = try await h.export(build, "export")

@@ -47,10 +47,9 @@ struct InputHardeningTests {
             let rows = try await h.pool.query(
                 "SELECT line, position FROM \(identifier: h.schema).records WHERE build_id = \(build) ORDER BY position")
             #expect(try rows.map { "\(try $0.decode(Int.self, "line")):\(try $0.decode(Int.self, "position"))" } == ["1:1", "1:2", "1:3"])
-            #expect(try await h.queue.rejects(buildID: build).map(\.position) == [4])
-            // Seeding keys tasks by position, so all three records get their tasks.
-            let graph = try #require(RecipeCatalog.standard.graphs["rag4rag"])
-            #expect(try await h.queue.seed(buildID: build, graph: graph) == 6)
+            #expect(try await RecordStore(queue: h.queue).rejects(buildID: build).map(\.position) == [4])
+            // Seeds are keyed by position, so all three records got their tasks (two arms each).
+            #expect(try await h.kinds(build)[Rag4RagRecipe.Kind.generate.name] == 6)
         }
     }
 
@@ -65,12 +64,12 @@ struct InputHardeningTests {
             let report = try await h.submit(Self.spec("nul.jsonl"))
             #expect(report.loaded == 2 && report.rejected == 2)
             let build = try #require(report.buildID)
-            let rejects = try await h.queue.rejects(buildID: build)
+            let rejects = try await RecordStore(queue: h.queue).rejects(buildID: build)
             #expect(rejects.map(\.line) == [2, 3])
             #expect(rejects[0].reason.contains("field 'text'") && rejects[0].reason.contains("NUL"), "\(rejects[0].reason)")
             #expect(!rejects[1].excerpt.unicodeScalars.contains("\u{0}"))
             #expect(rejects[1].excerpt.contains("\\u{0}"))
-            #expect(try await h.queue.recordCount(buildID: build) == 2)
+            #expect(try await RecordStore(queue: h.queue).count(buildID: build) == 2)
         }
     }
 

@@ -123,7 +123,7 @@ struct RecipeHarness: Sendable {
         }
         guard coordinator else { return try await whileRunning(worker) { try await completed() } }
         // Stopped in reverse order: the worker first, then the coordinator.
-        return try await whileRunning(Coordinator(queue: queue, graphs: RecipeCatalog.standard.graphs), worker) { try await completed() }
+        return try await whileRunning(Coordinator(queue: queue), worker) { try await completed() }
     }
 
     func export(_ build: Int, _ name: String) async throws -> (URL, ExportManifest) {

@@ -119,13 +119,13 @@ struct RecordInputTests {
             #expect(report.rejected == 6)
             #expect(report.text.contains("line 6: record is"))
             let build = try #require(report.buildID)
-            let stored = try await h.queue.rejects(buildID: build)
+            let stored = try await RecordStore(queue: h.queue).rejects(buildID: build)
             #expect(stored.map(\.line) == [2, 4, 5, 6, 8, 10])
             #expect(stored.allSatisfy { $0.excerpt.utf8.count <= 200 })
-            #expect(try await h.queue.recordCount(buildID: build) == 3)
+            #expect(try await RecordStore(queue: h.queue).count(buildID: build) == 3)
 
             #expect(try await h.run(until: [build]))
-            #expect(try await h.kinds(build)[Rag4RagRecipe.Kind.generate] == 6)
+            #expect(try await h.kinds(build)[Rag4RagRecipe.Kind.generate.name] == 6)
             let (folder, manifest) = try await h.export(build, "export")
             #expect(manifest.records == ExportManifest.Records(loaded: 3, rejected: 6))
             let rejects = try String(contentsOf: folder.appendingPathComponent("rejects.jsonl"), encoding: .utf8)
@@ -143,6 +143,23 @@ struct RecordInputTests {
             }
             // It leaves no build behind either.
             #expect(try await h.queue.builds().map(\.id) == [build])
+        }
+    }
+
+    @Test("full-text retrieval over a build's records ranks the matching passage first")
+    func retrieval() async throws {
+        try await RecipeHarness.with { h in
+            let build = try await h.queue.createBuild(name: "search")
+            let records = RecordStore(queue: h.queue)
+            try await records.load(buildID: build, [
+                BuildRecord(line: 1, json: "{}", text: "Granite is an igneous rock rich in quartz and feldspar."),
+                BuildRecord(line: 2, json: "{}", text: "Limestone forms from the shells of marine organisms."),
+                BuildRecord(line: 3, json: "{}", text: "Basalt is a dark volcanic rock."),
+            ])
+            let hits = try await records.search(buildID: build, query: "Which rock contains quartz?", limit: 2)
+            #expect(hits.first?.line == 1)
+            #expect(try await records.search(buildID: build, query: "Which rock contains quartz?", limit: 2, excludingPosition: 1).first?.line != 1)
+            #expect(try await records.search(buildID: build, query: "the of and", limit: 2).isEmpty)
         }
     }
 }

@@ -33,11 +33,12 @@ public struct BuildExporter: Sendable {
         // Counts are read before the rows: on a running build they describe the moment the export began.
         let stages = try await queue.stageCounts(buildID: buildID)
         let dead = try await queue.deadSummary(buildID: buildID)
-        let loaded = try await queue.recordCount(buildID: buildID)
+        let records = RecordStore(queue: queue)
+        let loaded = try await records.count(buildID: buildID)
         let directory = try ExportDirectory(url: folder)
         let summary = try await recipe.export(ExportContext(build: build, spec: spec, queue: queue, directory: directory))
 
-        let rejects = try await queue.rejects(buildID: buildID)
+        let rejects = try await records.rejects(buildID: buildID)
         let rejectsFile = try directory.create("rejects.jsonl", deterministic: true)
         let encoder = ExportFileWriter.encoder()
         for reject in rejects {

@@ -1,11 +1,12 @@
 import Foundation
 import QuarryQueue
 
-/// Creates a build from a checked `BuildPlan`: streams its input through the recipe's field mapping,
-/// loads good records with COPY in batches and stores every reject with its line and reason.
+/// Creates a build from a checked `BuildPlan`: stores the graph its parameters shape, streams its input
+/// through the recipe's field mapping, loads good records with COPY in batches, enqueues their seed
+/// tasks, and stores every reject with its line and reason.
 ///
-/// The build is created paused and resumed only once all records are in: the coordinator seeds a build
-/// once, the first time it sees it active, so it must not see one that is half loaded.
+/// The build is created paused and resumed only once all records and seeds are in, so no worker starts
+/// and no coordinator ends a build that is half loaded; a failed submit deletes it.
 public struct BuildSubmitter: Sendable {
     /// Rejects kept for the printed report; the rest are counted (and stored).
     public static let reportedRejects = 50
@@ -22,9 +23,11 @@ public struct BuildSubmitter: Sendable {
         var reader = try RecordReader(recipe: plan.recipe, input: plan.spec.input)
         defer { reader.close() }
         var buildID: Int?
+        let graph = plan.recipe.graph(parameters: plan.spec.parameters)
         if let queue {
             let id = try await queue.createBuild(
-                name: plan.spec.name, recipe: plan.spec.recipe, spec: BuildSpecStore.encode(plan.spec), budgetUSD: plan.spec.budgetUSD,
+                name: plan.spec.name, recipe: plan.spec.recipe, spec: BuildSpecStore.encode(plan.spec),
+                graph: graph.buildGraph(parameters: plan.spec.parameters), budgetUSD: plan.spec.budgetUSD,
                 maxDeadFraction: plan.spec.maxDeadFraction, pausedReason: "loading input records")
             buildID = id
         }
@@ -33,7 +36,8 @@ public struct BuildSubmitter: Sendable {
         var rejects: [RejectedRecord] = []
         func flush() async throws {
             if let queue, let buildID, !(records.isEmpty && rejects.isEmpty) {
-                try await queue.loadRecords(buildID: buildID, records, rejects: rejects)
+                try await RecordStore(queue: queue).load(buildID: buildID, records, rejects: rejects)
+                try await queue.enqueue(buildID: buildID, records.flatMap(graph.seedTasks(for:)))
             }
             records.removeAll(keepingCapacity: true)
             rejects.removeAll(keepingCapacity: true)

@@ -2,11 +2,11 @@ import QuarryLLM
 import QuarryQueue
 
 /// A dataset recipe: what it reads from each record, what it can be tuned with, which endpoint roles
-/// it calls, the task graph the coordinator expands, the handlers workers run, and the exporter that
-/// turns finished tasks into data files.
+/// it calls, the typed task graph of a build, the handlers workers run, and the exporter that turns
+/// finished tasks into data files.
 ///
-/// Recipes never write SQL: graphs go to the `Coordinator`, records through `TaskQueue.loadRecords`,
-/// retrieval through `TaskQueue.searchRecords`, exports through `TaskQueue.tasks(buildID:)`.
+/// Recipes never write SQL: graphs are stored with the build and expanded by the `Coordinator`, records
+/// go through `RecordStore`, ancestors' outputs through `GraphContext`, exports through `ExportContext`.
 public protocol Recipe: Sendable {
     /// The name specs use (`recipe: rag4rag`) and the build row records.
     var name: String { get }
@@ -15,16 +15,16 @@ public protocol Recipe: Sendable {
     var roles: [RecipeRole] { get }
     var inputFields: [RecipeInputField] { get }
     var prompts: [RecipePrompt] { get }
+    /// The example spec shipped with Quarry, relative to the bundled `Examples` folder (its input path is
+    /// relative to it): what `quarry demo --recipe NAME` runs.
+    var exampleSpec: String { get }
 
-    /// The task graph for a build with `parameters`.
-    ///
-    /// The `Coordinator` holds one graph per recipe name, so today it always expands the graph for the
-    /// default parameters: a recipe's graph must not depend on parameters that builds override (rag4rag's
-    /// does not; its parameters shape what handlers do).
-    func graph(parameters: RecipeParameters) -> BuildGraph
+    /// The task graph of a build with `parameters` (all filled and checked): counts and variants among
+    /// them shape it, and it is stored with the build.
+    func graph(parameters: RecipeParameters) -> RecipeGraph
 
-    /// Registers a handler for every kind of the graph.
-    func register(into registry: inout HandlerRegistry, service: LLMService, specs: BuildSpecStore)
+    /// Registers a handler for every kind the graph can create.
+    func register(into handlers: inout GraphHandlers)
 
     /// Writes the recipe's data files for a build (streaming its tasks) and says what the manifest
     /// should add about them.
@@ -32,8 +32,10 @@ public protocol Recipe: Sendable {
 }
 
 extension Recipe {
+    public var exampleSpec: String { "\(name)/\(name).build.yaml" }
+
     /// The graph with every parameter at its default.
-    public var defaultGraph: BuildGraph { graph(parameters: RecipeParameters(definitions: parameters)) }
+    public var defaultGraph: RecipeGraph { graph(parameters: RecipeParameters(definitions: parameters)) }
 
     public func parameter(named name: String) -> RecipeParameter? { parameters.first { $0.name == name } }
     public func prompt(named name: String) -> RecipePrompt? { prompts.first { $0.name == name } }

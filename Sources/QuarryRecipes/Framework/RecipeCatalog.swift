@@ -22,17 +22,13 @@ public struct RecipeCatalog: Sendable {
         return recipe
     }
 
-    /// Every recipe's graph by name, for `Coordinator(queue:graphs:)`.
-    public var graphs: [String: BuildGraph] {
-        Dictionary(uniqueKeysWithValues: recipes.map { ($0.name, $0.defaultGraph) })
-    }
-
     /// Registers every recipe's handlers. Workers call this once with their `LLMService`; the handlers
     /// read each build's spec (endpoints, parameters, prompts) through the worker's queue
     /// (`TaskContext.queue`) and keep it for the life of the process (specs never change).
     public func registerHandlers(into registry: inout HandlerRegistry, service: LLMService) {
-        let specs = BuildSpecStore()
-        for recipe in recipes { recipe.register(into: &registry, service: service, specs: specs) }
+        var handlers = GraphHandlers(service: service)
+        for recipe in recipes { recipe.register(into: &handlers) }
+        handlers.install(into: &registry)
     }
 
     /// Refuses a registry that lacks a handler for some kind a recipe's graph creates: such tasks would

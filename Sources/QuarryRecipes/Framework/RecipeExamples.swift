@@ -1,9 +1,16 @@
 import Foundation
 
-/// The example build shipped with Quarry (60 passages and a rag4rag spec), used by `quarry demo`.
+/// The example builds shipped with Quarry, one per recipe, used by `quarry demo [--recipe NAME]`.
 public enum RecipeExamples {
-    /// Path of the bundled demo build spec (its input path is relative to it).
-    public static var demoSpecPath: String? {
-        Bundle.module.url(forResource: "Examples", withExtension: nil)?.appendingPathComponent("demo.build.yaml").path
+    /// Path of the bundled rag4rag demo spec (its input path is relative to it): `quarry demo`'s default.
+    public static var demoSpecPath: String? { specPath(relative: Rag4RagRecipe().exampleSpec) }
+
+    /// Path of `recipe`'s example spec, if the bundle has it.
+    public static func specPath(for recipe: any Recipe) -> String? { specPath(relative: recipe.exampleSpec) }
+
+    static func specPath(relative: String) -> String? {
+        guard let folder = Bundle.module.url(forResource: "Examples", withExtension: nil) else { return nil }
+        let path = folder.appendingPathComponent(relative).path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 }

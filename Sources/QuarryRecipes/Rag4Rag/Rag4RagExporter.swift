@@ -1,16 +1,17 @@
 import Foundation
 import QuarryQueue
 
-/// Writes rag4rag's `qa.jsonl`, `report.json` and `provenance.jsonl` from a build's tasks.
-///
-/// Tasks arrive in key order, and a chain's keys share its generate task's key as prefix
-/// (`r7/rag4rag.generate/grounded`, `…/rag4rag.verify`, `…/rag4rag.regenerate`, …), so one chain is
-/// held at a time: memory stays constant whatever the build's size, and rows come out in key order.
+/// Writes rag4rag's `qa.jsonl`, `report.json` and `provenance.jsonl` from a build's tasks, one record at
+/// a time (`ExportContext.forEachRecord`): memory stays constant whatever the build's size, and rows come
+/// out in record order, each arm's row followed by its regeneration's.
 struct Rag4RagExporter {
+    typealias Kind = Rag4RagRecipe.Kind
+
     /// One arm of one passage: its generate task and whatever followed it so far.
     struct Chain {
         var generate: TaskResultRow
-        var seed: Rag4RagPayload.Seed
+        var seed: Seed<Rag4RagRecord>
+        var arm: Rag4RagArm
         var generated: Rag4RagGenerated?
         var verify: TaskResultRow?
         var verification: Rag4RagVerification?
@@ -34,7 +35,6 @@ struct Rag4RagExporter {
     }
 
     let context: ExportContext
-    private let decoder = JSONDecoder()
     private let encoder = ExportFileWriter.encoder()
 
     init(context: ExportContext) {
@@ -47,50 +47,35 @@ struct Rag4RagExporter {
         var report = Rag4RagReport(build: context.spec.name)
         var summary = RecipeExportSummary()
         var rows = 0
-        var lastRecord: Int?
-        var chain: Chain?
 
-        func flush() throws {
-            guard let current = chain else { return }
-            chain = nil
-            if current.seed.recordPosition != lastRecord {
-                report.passages += 1
-                lastRecord = current.seed.recordPosition
-            }
-            for (row, ids) in rowsAndCount(current, report: &report) {
-                try qa.writeLine(row, encoder: encoder)
-                try provenance.writeLine(ProvenanceRow(row: rows + 1, buildID: context.build.id, taskIDs: ids), encoder: encoder)
-                rows += 1
-            }
-        }
-
-        for try await task in context.queue.tasks(buildID: context.build.id, kinds: Self.kinds) {
-            switch task.kind {
-            case Rag4RagRecipe.Kind.generate:
-                try flush()
-                let seed = try decode(Rag4RagPayload.Seed.self, task.payload, task)
-                chain = Chain(generate: task, seed: seed, generated: try task.output.map { try decode(Rag4RagGenerated.self, $0, task) })
-                if let call = chain?.generated?.call { note(call, kind: task.kind, into: &summary) }
-            default:
-                guard var current = chain, task.key.hasPrefix(current.generate.key + "/") else { continue }
-                switch task.kind {
-                case Rag4RagRecipe.Kind.verify:
-                    current.verify = task
-                    current.verification = try task.output.map { try decode(Rag4RagVerification.self, $0, task) }
-                    if let call = current.verification?.call { note(call, kind: task.kind, into: &summary) }
-                case Rag4RagRecipe.Kind.regenerate:
-                    current.regenerate = task
-                    current.regeneration = try task.output.map { try decode(Rag4RagRegeneration.self, $0, task) }
-                    if let call = current.regeneration?.call { note(call, kind: task.kind, into: &summary) }
-                default:
-                    current.reverify = task
-                    current.reverification = try task.output.map { try decode(Rag4RagVerification.self, $0, task) }
-                    if let call = current.reverification?.call { note(call, kind: task.kind, into: &summary) }
+        try await context.forEachRecord(kinds: [Kind.generate.name, Kind.verify.name, Kind.regenerate.name, Kind.reverify.name]) { record in
+            let generates = record.all(Kind.generate)
+            if !generates.isEmpty { report.passages += 1 }
+            for generate in generates {
+                let seed = try generate.payload(as: Kind.generate)
+                guard let arm = Rag4RagArm(rawValue: seed.variant) else {
+                    throw RecipeError(.exportFailed, "task \(generate.taskID) (\(generate.key)) has an unknown rag4rag arm '\(seed.variant)'")
                 }
-                chain = current
+                var chain = Chain(generate: generate, seed: seed, arm: arm, generated: try generate.output(as: Kind.generate))
+                chain.verify = record.descendants(of: generate, Kind.verify).first
+                chain.verification = try chain.verify?.output(as: Kind.verify)
+                chain.regenerate = record.descendants(of: generate, Kind.regenerate).first
+                chain.regeneration = try chain.regenerate?.output(as: Kind.regenerate)
+                chain.reverify = record.descendants(of: generate, Kind.reverify).first
+                chain.reverification = try chain.reverify?.output(as: Kind.reverify)
+                for (kind, call) in [
+                    (Kind.generate.name, chain.generated?.call), (Kind.verify.name, chain.verification?.call),
+                    (Kind.regenerate.name, chain.regeneration?.call), (Kind.reverify.name, chain.reverification?.call),
+                ] {
+                    if let call { note(call, kind: kind, into: &summary) }
+                }
+                for (row, ids) in rowsAndCount(chain, report: &report) {
+                    try qa.writeLine(row, encoder: encoder)
+                    try provenance.writeLine(ProvenanceRow(row: rows + 1, buildID: context.build.id, taskIDs: ids), encoder: encoder)
+                    rows += 1
+                }
             }
         }
-        try flush()
         report.overall = report.arms.values.reduce(into: Rag4RagReport.Arm()) { $0.add($1) }
         try context.directory.finish(qa)
         try context.directory.finish(provenance)
@@ -102,28 +87,26 @@ struct Rag4RagExporter {
         return summary
     }
 
-    static let kinds = [Rag4RagRecipe.Kind.generate, Rag4RagRecipe.Kind.verify, Rag4RagRecipe.Kind.regenerate, Rag4RagRecipe.Kind.reverify]
-
     /// The rows of one chain (its arm's row, then its regeneration's), and its counts in the report.
     private func rowsAndCount(_ chain: Chain, report: inout Rag4RagReport) -> [(Rag4RagQARow, [String: Int])] {
-        let arm = chain.seed.variant
-        var counts = report.arms[arm] ?? Rag4RagReport.Arm()
-        defer { report.arms[arm] = counts }
+        let arm = chain.arm
+        var counts = report.arms[arm.rawValue] ?? Rag4RagReport.Arm()
+        defer { report.arms[arm.rawValue] = counts }
         guard let generated = chain.generated else {
-            if Self.failed(chain.generate) { counts.failed += 1 }
+            if chain.generate.failed { counts.failed += 1 }
             return []
         }
         counts.generated += 1
         let verdict = Self.verdict(chain.verification, task: chain.verify)
         switch verdict {
-        case Rag4RagVerdict.supported:
+        case .supported:
             counts.verified += 1
             counts.supported += 1
-        case Rag4RagVerdict.unsupported:
+        case .unsupported:
             counts.verified += 1
             counts.unsupported += 1
-        case "failed": counts.failed += 1
-        default: counts.pending += 1
+        case .failed: counts.failed += 1
+        case .pending: counts.pending += 1
         }
         var tasks = ["generate": chain.generate.key]
         var ids = ["generate": chain.generate.taskID]
@@ -150,13 +133,13 @@ struct Rag4RagExporter {
         if regeneration.goldRetrieved { counts.goldRetrieved += 1 }
         let ragVerdict = Self.verdict(chain.reverification, task: chain.reverify)
         switch ragVerdict {
-        case Rag4RagVerdict.supported:
+        case .supported:
             counts.reverified += 1
             counts.repaired += 1
-        case Rag4RagVerdict.unsupported:
+        case .unsupported:
             counts.reverified += 1
             counts.stillUnsupported += 1
-        default: break
+        case .pending, .failed: break
         }
         tasks["regenerate"] = regenerate.key
         ids["regenerate"] = regenerate.taskID
@@ -172,7 +155,7 @@ struct Rag4RagExporter {
         rows.append(
             (
                 Rag4RagQARow(
-                    context: record.passage, question: regeneration.question, answer: regeneration.answer, arm: Rag4RagRecipe.Arm.rag,
+                    context: record.passage, question: regeneration.question, answer: regeneration.answer, arm: .rag,
                     verdict: ragVerdict, spans: chain.reverification?.spans ?? [], confidence: chain.reverification?.confidence,
                     repairedArm: arm, retrievedLines: regeneration.retrieved.map(\.line), goldRetrieved: regeneration.goldRetrieved,
                     exactSpan: regeneration.exactSpan, goldQuestion: record.question, recordLine: chain.seed.line, recordID: record.id,
@@ -187,24 +170,14 @@ struct Rag4RagExporter {
     }
 
     /// `supported`/`unsupported` from a finished verification, else `failed` or `pending`.
-    static func verdict(_ verification: Rag4RagVerification?, task: TaskResultRow?) -> String {
-        if let verification { return verification.verdict }
-        if let task, failed(task) { return "failed" }
-        return "pending"
+    static func verdict(_ verification: Rag4RagVerification?, task: TaskResultRow?) -> Rag4RagQARow.Verdict {
+        if let verification { return Rag4RagQARow.Verdict(verification.verdict) }
+        if let task, task.failed { return .failed }
+        return .pending
     }
-
-    static func failed(_ task: TaskResultRow) -> Bool { task.state == .dead || task.state == .cancelled }
 
     private func note(_ call: LLMCallRecord, kind: String, into summary: inout RecipeExportSummary) {
         summary.usage[kind, default: UsageTotals()].add(call)
         if !(summary.models[call.endpoint] ?? []).contains(call.model) { summary.models[call.endpoint, default: []].append(call.model) }
-    }
-
-    private func decode<T: Decodable>(_ type: T.Type, _ json: String, _ task: TaskResultRow) throws -> T {
-        do {
-            return try decoder.decode(T.self, from: Data(json.utf8))
-        } catch {
-            throw RecipeError(.exportFailed, "task \(task.taskID) (\(task.key)) does not decode as \(T.self): \(error)")
-        }
     }
 }

@@ -4,7 +4,7 @@ import QuarryQueue
 
 /// `rag4rag.generate`: one question and answer for a passage, in the task's arm. The zero-shot arm's
 /// prompt gets only the topic hint — the passage never reaches the model — which is the seed's baseline.
-struct Rag4RagGenerateHandler: TaskHandler {
+struct Rag4RagGenerateHandler {
     struct Answer: Decodable, Sendable {
         var question: String
         var answer: String
@@ -21,33 +21,26 @@ struct Rag4RagGenerateHandler: TaskHandler {
         strict: true)
 
     let service: LLMService
-    let specs: BuildSpecStore
 
-    func handle(_ task: ClaimedTask, context: TaskContext) async throws -> TaskOutput {
-        let payload = try task.decodePayload(Rag4RagPayload.Seed.self)
-        let spec = try await specs.spec(for: task.buildID, queue: context.queue)
-        let promptName: String
-        switch payload.variant {
-        case Rag4RagRecipe.Arm.grounded: promptName = Rag4RagRecipe.Prompt.generateGrounded
-        case Rag4RagRecipe.Arm.zeroShot: promptName = Rag4RagRecipe.Prompt.generateZeroShot
-        default: throw TaskError.permanent("bad_payload", "task \(task.id): unknown rag4rag arm '\(payload.variant)'")
+    func handle(_ payload: Seed<Rag4RagRecord>, context: GraphContext) async throws -> Produced<Rag4RagGenerated> {
+        guard let arm = Rag4RagArm(rawValue: payload.variant), Rag4RagArm.seeded.contains(arm) else {
+            throw TaskError.permanent("bad_payload", "task \(context.taskID): unknown rag4rag arm '\(payload.variant)'")
         }
-        return try await HandlerFailures.mapped {
-            let prompt = try spec.prompt(promptName)
-            let endpoint = try spec.endpoint(for: Rag4RagRecipe.Role.generator)
-            let request = ChatRequest(
-                messages: try prompt.messages(["passage": payload.record.passage, "topic": payload.record.topic]),
-                temperature: spec.parameters.double("generation_temperature", default: 0.7), seed: spec.seed,
-                maxTokens: spec.parameters.int("max_tokens", default: 512), responseFormat: Self.format)
-            let decoded = try await service.chat(request, endpoint: endpoint, build: task.buildID, kind: task.kind, decoding: Answer.self)
-            let question = decoded.output.question.trimmingCharacters(in: .whitespacesAndNewlines)
-            let answer = decoded.output.answer.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !question.isEmpty, !answer.isEmpty else {
-                throw TaskError.permanent("bad_output", "the generator returned an empty \(question.isEmpty ? "question" : "answer")")
-            }
-            let output = Rag4RagGenerated(
-                arm: payload.variant, question: question, answer: answer, call: LLMCallRecord(decoded.result, endpoint: endpoint, service: service))
-            return try TaskOutput(encoding: output, promptVersion: prompt.version)
+        let spec = context.spec
+        let parameters = try context.parameters(Rag4RagRecipe.Parameters.self)
+        let prompt = try spec.prompt(arm == .grounded ? Rag4RagRecipe.Prompt.generateGrounded : Rag4RagRecipe.Prompt.generateZeroShot)
+        let endpoint = try spec.endpoint(for: Rag4RagRecipe.Role.generator)
+        let request = ChatRequest(
+            messages: try prompt.messages(["passage": payload.record.passage, "topic": payload.record.topic]),
+            temperature: parameters.generationTemperature, seed: spec.seed, maxTokens: parameters.maxTokens, responseFormat: Self.format)
+        let decoded = try await service.chat(request, endpoint: endpoint, build: context.buildID, kind: context.task.kind, decoding: Answer.self)
+        let question = decoded.output.question.trimmingCharacters(in: .whitespacesAndNewlines)
+        let answer = decoded.output.answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !question.isEmpty, !answer.isEmpty else {
+            throw TaskError.permanent("bad_output", "the generator returned an empty \(question.isEmpty ? "question" : "answer")")
         }
+        let output = Rag4RagGenerated(
+            arm: arm, question: question, answer: answer, call: LLMCallRecord(decoded.result, endpoint: endpoint, service: service))
+        return Produced(output, promptVersion: prompt.version)
     }
 }

@@ -26,12 +26,11 @@ public struct Rag4RagQARow: Sendable, Equatable, Codable {
     public var question: String
     public var answer: String
     /// `zero_shot`, `grounded` or `rag` (a regeneration; `repairedArm` says of which).
-    public var arm: String
-    /// `supported`, `unsupported`, `pending` (not verified yet) or `failed` (verification died).
-    public var verdict: String
+    public var arm: Rag4RagArm
+    public var verdict: Verdict
     public var spans: [String]
     public var confidence: Double?
-    public var repairedArm: String?
+    public var repairedArm: Rag4RagArm?
     public var retrievedLines: [Int]?
     public var goldRetrieved: Bool?
     public var exactSpan: Bool?
@@ -39,6 +38,22 @@ public struct Rag4RagQARow: Sendable, Equatable, Codable {
     public var recordLine: Int
     public var recordID: String?
     public var provenance: Provenance
+
+    /// Verification's verdict, or where the row's verification is.
+    public enum Verdict: String, Sendable, Codable {
+        case supported, unsupported
+        /// Not verified yet (an export of a running build).
+        case pending
+        /// Verification died.
+        case failed
+
+        init(_ verdict: Rag4RagVerdict) {
+            switch verdict {
+            case .supported: self = .supported
+            case .unsupported: self = .unsupported
+            }
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case context, question, answer, arm, verdict, spans, confidence, provenance

@@ -16,19 +16,13 @@ import QuarryQueue
 /// against the gold passage.
 public struct Rag4RagRecipe: Recipe {
     public enum Kind {
-        public static let generate = "rag4rag.generate"
-        public static let verify = "rag4rag.verify"
-        public static let regenerate = "rag4rag.regenerate"
-        public static let reverify = "rag4rag.reverify"
+        public static let generate = TaskKind<Seed<Rag4RagRecord>, Rag4RagGenerated>("rag4rag.generate", family: .generation, priority: 5)
+        public static let verify = TaskKind<Follows<Rag4RagGenerated>, Rag4RagVerification>("rag4rag.verify", family: .verification)
+        public static let regenerate = TaskKind<Follows<Rag4RagVerification>, Rag4RagRegeneration>("rag4rag.regenerate", family: .generation)
+        public static let reverify = TaskKind<Follows<Rag4RagRegeneration>, Rag4RagVerification>("rag4rag.reverify", family: .verification)
     }
 
-    public enum Arm {
-        public static let zeroShot = "zero_shot"
-        public static let grounded = "grounded"
-        /// Not seeded: the label of regenerated rows in exports.
-        public static let rag = "rag"
-        public static let seeded = [grounded, zeroShot]
-    }
+    public typealias Arm = Rag4RagArm
 
     public enum Role {
         public static let generator = "generator"
@@ -41,6 +35,29 @@ public struct Rag4RagRecipe: Recipe {
         public static let verify = "verify"
         public static let regenerate = "regenerate"
     }
+
+    /// The build's parameters, typed (defaults only in `parameters` below).
+    public struct Parameters: Codable, Sendable {
+        public var topK: Int
+        public var generationTemperature: Double
+        public var judgeTemperature: Double
+        public var regenerationTemperature: Double
+        public var maxTokens: Int
+        public var minLexicalSupport: Double
+        public var strictNumbers: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case topK = "top_k"
+            case generationTemperature = "generation_temperature"
+            case judgeTemperature = "judge_temperature"
+            case regenerationTemperature = "regeneration_temperature"
+            case maxTokens = "max_tokens"
+            case minLexicalSupport = "min_lexical_support"
+            case strictNumbers = "strict_numbers"
+        }
+    }
+
+    public let exampleSpec = "demo.build.yaml"
 
     public init() {}
 
@@ -79,23 +96,31 @@ public struct Rag4RagRecipe: Recipe {
         RecipePrompt(Prompt.regenerate, supplies: ["contexts", "question"], requires: ["contexts", "question"]),
     ]
 
-    public func graph(parameters: RecipeParameters) -> BuildGraph {
-        BuildGraph(
-            seeds: [SeedRule(kind: Kind.generate, family: .generation, variants: Arm.seeded)],
-            edges: [
-                ExpansionRule(from: Kind.generate, to: Kind.verify, family: .verification),
-                ExpansionRule(
-                    from: Kind.verify, to: Kind.regenerate, family: .generation,
-                    when: .equals(field: "verdict", value: Rag4RagVerdict.unsupported)),
-                ExpansionRule(from: Kind.regenerate, to: Kind.reverify, family: .verification),
-            ])
+    public func graph(parameters: RecipeParameters) -> RecipeGraph {
+        var graph = RecipeGraph()
+        graph.seed(kind: Kind.generate, variants: Arm.seeded.map(\.rawValue))
+        graph.then(from: Kind.generate, to: Kind.verify)
+        graph.then(from: Kind.verify, to: Kind.regenerate, when: .equals("verdict", Rag4RagVerdict.unsupported.rawValue))
+        graph.then(from: Kind.regenerate, to: Kind.reverify)
+        return graph
     }
 
-    public func register(into registry: inout HandlerRegistry, service: LLMService, specs: BuildSpecStore) {
-        registry.register(Kind.generate, Rag4RagGenerateHandler(service: service, specs: specs))
-        registry.register(Kind.verify, Rag4RagVerifyHandler(service: service, specs: specs, stage: .verify))
-        registry.register(Kind.regenerate, Rag4RagRegenerateHandler(service: service, specs: specs))
-        registry.register(Kind.reverify, Rag4RagVerifyHandler(service: service, specs: specs, stage: .reverify))
+    public func register(into handlers: inout GraphHandlers) {
+        let service = handlers.service
+        handlers.register(Kind.generate) { try await Rag4RagGenerateHandler(service: service).handle($0, context: $1) }
+        handlers.register(Kind.verify) { payload, context in
+            let generated = try await context.output(of: Kind.generate)
+            let record = try await context.payload(of: Kind.generate).record
+            return try await Rag4RagVerifyHandler(service: service, stage: .verify)
+                .handle(record: record, question: generated.question, answer: generated.answer, context: context)
+        }
+        handlers.register(Kind.regenerate) { try await Rag4RagRegenerateHandler(service: service).handle($0, context: $1) }
+        handlers.register(Kind.reverify) { payload, context in
+            let regenerated = try await context.output(of: Kind.regenerate)
+            let record = try await context.payload(of: Kind.generate).record
+            return try await Rag4RagVerifyHandler(service: service, stage: .reverify)
+                .handle(record: record, question: regenerated.question, answer: regenerated.answer, context: context)
+        }
     }
 
     public func export(_ context: ExportContext) async throws -> RecipeExportSummary {

@@ -6,7 +6,7 @@ public struct Rag4RagRegeneration: Sendable, Equatable, Codable {
     }
 
     /// The arm whose answer this repairs.
-    public var repairedArm: String
+    public var repairedArm: Rag4RagArm
     public var question: String
     /// Empty when nothing was retrieved or the model found no answer.
     public var answer: String
@@ -27,7 +27,7 @@ public struct Rag4RagRegeneration: Sendable, Equatable, Codable {
     }
 
     public init(
-        repairedArm: String, question: String, answer: String, retrieved: [Hit], goldRetrieved: Bool, exactSpan: Bool, call: LLMCallRecord?
+        repairedArm: Rag4RagArm, question: String, answer: String, retrieved: [Hit], goldRetrieved: Bool, exactSpan: Bool, call: LLMCallRecord?
     ) {
         self.repairedArm = repairedArm
         self.question = question

@@ -1,5 +1,6 @@
-/// The two verdicts verification writes in its output's `verdict` field (the graph's condition reads it).
-public enum Rag4RagVerdict {
-    public static let supported = "supported"
-    public static let unsupported = "unsupported"
+/// What verification decides about an answer (its output's `verdict` field, which the graph's
+/// condition for regeneration reads).
+public enum Rag4RagVerdict: String, Sendable, Codable, CaseIterable {
+    case supported
+    case unsupported
 }

@@ -1,5 +1,9 @@
 /// The output of `rag4rag.verify` and `rag4rag.reverify`: the combined verdict and both of its inputs.
 public struct Rag4RagVerification: Sendable, Equatable, Codable {
+    public enum Stage: String, Sendable, Codable {
+        case verify, reverify
+    }
+
     /// What the judge model said.
     public struct Judge: Sendable, Equatable, Codable {
         public var supported: Bool
@@ -21,9 +25,9 @@ public struct Rag4RagVerification: Sendable, Equatable, Codable {
     }
 
     /// `verify` or `reverify`.
-    public var stage: String
-    /// `supported` or `unsupported` (see `Rag4RagVerdict`); the graph regenerates on `unsupported`.
-    public var verdict: String
+    public var stage: Stage
+    /// The graph regenerates on `unsupported`.
+    public var verdict: Rag4RagVerdict
     /// The answer's spans the passage does not support: the judge's, then the lexical check's.
     public var spans: [String]
     public var confidence: Double?
@@ -35,7 +39,7 @@ public struct Rag4RagVerification: Sendable, Equatable, Codable {
     public var call: LLMCallRecord?
 
     public init(
-        stage: String, verdict: String, spans: [String], confidence: Double?, question: String, answer: String, judge: Judge?,
+        stage: Stage, verdict: Rag4RagVerdict, spans: [String], confidence: Double?, question: String, answer: String, judge: Judge?,
         lexical: LexicalSupport, call: LLMCallRecord?
     ) {
         self.stage = stage

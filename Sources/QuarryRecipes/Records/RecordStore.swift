@@ -1,53 +1,27 @@
 import QuarryPostgres
+import QuarryQueue
 
-/// One input row of a build.
-public struct BuildRecord: Sendable, Equatable {
-    /// The line the record starts on (for people; several elements of a JSON array can share one).
-    public var line: Int
-    /// The record's position in the input, from 1 (rejects counted): what identifies it.
-    public var position: Int
-    /// The record as JSON text.
-    public var json: String
-    /// The passage text retrieval searches over, if any.
-    public var text: String?
+/// A build's input records and rejects: loaded at submit, read by handlers (retrieval) and exporters.
+/// Records are the recipe layer's business, not the queue's: the queue knows tasks, leases and results.
+/// This is the one place outside the queue that writes SQL, and only on the `records` and `rejects`
+/// tables (in the queue's schema, so a build's records go with it).
+public struct RecordStore: Sendable {
+    public let pool: PostgresPool
+    public let schema: String
 
-    public init(line: Int, position: Int? = nil, json: String, text: String?) {
-        self.line = line
-        self.position = position ?? line
-        self.json = json
-        self.text = text
+    public init(pool: PostgresPool, schema: String) {
+        self.pool = pool
+        self.schema = schema
     }
-}
 
-/// A rejected input row and why.
-public struct RejectedRecord: Sendable, Equatable {
-    public var line: Int
-    /// The record's position in the input, from 1.
-    public var position: Int
-    public var reason: String
-    public var excerpt: String
-
-    public init(line: Int, position: Int? = nil, reason: String, excerpt: String) {
-        self.line = line
-        self.position = position ?? line
-        self.reason = reason
-        self.excerpt = excerpt
+    /// The store beside `queue`'s tables.
+    public init(queue: TaskQueue) {
+        self.init(pool: queue.pool, schema: queue.configuration.schema)
     }
-}
 
-/// A retrieval hit.
-public struct RecordMatch: Sendable, Equatable {
-    public var line: Int
-    public var position: Int
-    public var json: String
-    public var text: String
-    public var rank: Double
-}
-
-extension TaskQueue {
     /// Loads a build's input records through COPY, and its rejects. Returns the number of records loaded.
     @discardableResult
-    public func loadRecords(buildID: Int, _ records: [BuildRecord], rejects: [RejectedRecord] = []) async throws -> Int {
+    public func load(buildID: Int, _ records: [BuildRecord], rejects: [RejectedRecord] = []) async throws -> Int {
         let loaded = try await pool.withConnection { connection in
             try await connection.copyIn("COPY \(identifier: schema).records (build_id, line, position, data, text) FROM STDIN") { writer in
                 for record in records {
@@ -75,17 +49,18 @@ extension TaskQueue {
         let rows = try await pool.query("SELECT line, position, reason, excerpt FROM \(identifier: schema).rejects WHERE build_id = \(buildID) ORDER BY position")
         return try rows.map {
             RejectedRecord(
-                line: try $0.decode(Int.self, "line"), position: try $0.decode(Int.self, "position"), reason: try $0.decode(String.self, "reason"), excerpt: try $0.decode(String?.self, "excerpt") ?? "")
+                line: try $0.decode(Int.self, "line"), position: try $0.decode(Int.self, "position"), reason: try $0.decode(String.self, "reason"),
+                excerpt: try $0.decode(String?.self, "excerpt") ?? "")
         }
     }
 
-    public func recordCount(buildID: Int) async throws -> Int {
+    public func count(buildID: Int) async throws -> Int {
         try await pool.query("SELECT count(*) AS n FROM \(identifier: schema).records WHERE build_id = \(buildID)")[0].decode(Int.self, "n")
     }
 
     /// Full-text retrieval over a build's records: the `limit` best matches for `query`, any of its words
     /// counting (ranked by ts_rank), excluding the record at `excludingPosition` if given.
-    public func searchRecords(buildID: Int, query: String, limit: Int, excludingPosition: Int? = nil) async throws -> [RecordMatch] {
+    public func search(buildID: Int, query: String, limit: Int, excludingPosition: Int? = nil) async throws -> [RecordMatch] {
         let rows = try await pool.query(
             """
             WITH q AS (
@@ -100,8 +75,8 @@ extension TaskQueue {
             """)
         return try rows.map {
             RecordMatch(
-                line: try $0.decode(Int.self, "line"), position: try $0.decode(Int.self, "position"), json: try $0.decode(String.self, "data"), text: try $0.decode(String.self, "text"),
-                rank: try $0.decode(Double.self, "rank"))
+                line: try $0.decode(Int.self, "line"), position: try $0.decode(Int.self, "position"), json: try $0.decode(String.self, "data"),
+                text: try $0.decode(String.self, "text"), rank: try $0.decode(Double.self, "rank"))
         }
     }
 }
