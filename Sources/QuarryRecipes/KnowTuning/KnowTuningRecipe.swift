@@ -10,7 +10,16 @@ import QuarryQueue
 /// answer make rejected responses (coarse-grained preference pairs): completeness (a fraction β of
 /// the facts dropped), factuality (facts revised to be false) and logicality (facts reordered); each
 /// negative is verified before it is exported.
-public struct KnowTuningRecipe: Sendable {
+///
+/// The graph (see `graph(parameters:)`):
+/// ```
+/// extract ─forEach(facts)→ score ─join(extract, over: score)→ select ─forEach(hard)→ rewrite
+///         ─then(fact_count ≥ 2)→ corrupt.completeness ─then→ verify
+///         ─then(fact_count ≥ 1)→ corrupt.factuality   ─then→ verify
+///         ─then(fact_count ≥ 2)→ corrupt.logicality   ─then→ verify
+/// ```
+/// The join fires for a record with no facts too, so every record reaches the report.
+public struct KnowTuningRecipe: Recipe {
     public enum Role {
         public static let generator = "generator"
         public static let scorer = "scorer"

@@ -79,9 +79,10 @@ extension KnowTuningReport {
             }
         }
 
-        /// The report with its distributions.
-        public func finished() -> KnowTuningReport {
+        /// The report with its distributions; `rejected` records never reached a task.
+        public func finished(rejected: Int = 0) -> KnowTuningReport {
             var final = report
+            final.records.rejected = rejected
             final.perplexity = Distribution(perplexities)
             final.hardPerplexity = Distribution(hardPerplexities)
             return final

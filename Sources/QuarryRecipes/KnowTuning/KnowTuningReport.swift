@@ -13,9 +13,11 @@ public struct KnowTuningReport: Sendable, Equatable, Codable {
         public var withoutFacts = 0
         public var extractionFailed = 0
         public var pending = 0
+        /// Records refused at load (with their reasons in the manifest); not part of `loaded`.
+        public var rejected = 0
 
         enum CodingKeys: String, CodingKey {
-            case loaded, pending
+            case loaded, pending, rejected
             case withFacts = "with_facts"
             case withoutFacts = "without_facts"
             case extractionFailed = "extraction_failed"
