@@ -78,9 +78,9 @@ struct BuildSpecTests {
     func unknownRecipe() throws {
         let error = try #require(failure(spec(["recipe: rag4rag": "recipe: rag5rag"])))
         #expect(error.code == .unknownRecipe)
-        #expect(error.message == "unknown recipe 'rag5rag'; known: rag4rag")
+        #expect(error.message == "unknown recipe 'rag5rag'; known: knowtuning, rag4rag")
         #expect(error.line == 2)
-        #expect(error.description.hasSuffix("build.yaml:2 (recipe): unknown recipe 'rag5rag'; known: rag4rag"))
+        #expect(error.description.hasSuffix("build.yaml:2 (recipe): unknown recipe 'rag5rag'; known: knowtuning, rag4rag"))
     }
 
     @Test("parameters: unknown name, out of range, wrong type")

@@ -174,4 +174,32 @@ struct KnowTuningEndToEndTests {
             #expect(tasks.filter { $0.kind == Kinds.rewrite.name }.count == scores.count)
         }
     }
+
+    @Test("tasks that die (answers cut off at max_tokens) still leave every record accounted for, with its reason", .timeLimit(.minutes(8)))
+    func failedTasks() async throws {
+        try await RecipeHarness.with { h in
+            try h.write("qa.jsonl", try Self.input())
+            // 16 tokens hold at most a one-fact list: most extractions are cut off, repaired in vain and die,
+            // and so do the corruptions of the few that fit.
+            let build = try #require(try await h.submit(Self.spec(name: "kt-cut", extra: ", max_tokens: 16")).buildID)
+            #expect(try await h.run(until: [build]))
+            let (folder, manifest) = try await h.export(build, "export")
+            let deadExtractions = manifest.stages[Kinds.extract.name]?["dead"] ?? 0
+            #expect(deadExtractions > Self.recordCount / 2)
+            let report = try decodeJSON(KnowTuningReport.self, try String(contentsOf: folder.appendingPathComponent("report.json"), encoding: .utf8))
+            #expect(report.records.loaded == Self.recordCount)
+            #expect(report.records.extractionFailed == deadExtractions && report.records.withoutFacts == 3)
+            #expect(report.records.withFacts + report.records.withoutFacts + report.records.extractionFailed == Self.recordCount)
+            for aspect in KnowTuningAspect.allCases {
+                let counts = try #require(report.aspects[aspect.rawValue])
+                #expect(counts.pairs + counts.excluded.values.reduce(0, +) == Self.recordCount, "\(aspect)")
+                #expect(counts.excluded["extraction_failed"] == deadExtractions)
+                #expect(counts.excluded["pending", default: 0] == 0)
+            }
+            #expect(report.exclusions["corruption_failed", default: 0] > 0, "factuality negatives of the one-fact records are cut off too")
+            #expect(report.stages[Kinds.select.name]?.completed == Self.recordCount - deadExtractions, "every record whose extraction completed is joined")
+            let sft = try jsonLines(folder.appendingPathComponent("sft.jsonl"), as: KnowTuningSFTRow.self)
+            #expect(sft.count == Self.recordCount + report.facts.rewritten, "originals are exported whatever happened to their facts")
+        }
+    }
 }
