@@ -202,4 +202,21 @@ struct KnowTuningEndToEndTests {
             #expect(sft.count == Self.recordCount + report.facts.rewritten, "originals are exported whatever happened to their facts")
         }
     }
+
+    @Test("the bundled example spec builds end to end: 25 records, one without facts", .timeLimit(.minutes(8)))
+    func example() async throws {
+        try await RecipeHarness.with { h in
+            let recipe = KnowTuningRecipe()
+            let path = TestDatabase.repositoryRoot.appendingPathComponent("Sources/QuarryRecipes/Examples/\(recipe.exampleSpec)").path
+            let plan = try BuildSpecParser(file: path, endpoints: h.registry).parseFile()
+            let build = try #require(try await BuildSubmitter(queue: h.queue).submit(plan).buildID)
+            #expect(try await h.run(until: [build]))
+            #expect(try await h.queue.build(build)?.state == .completed)
+            let (folder, _) = try await h.export(build, "example")
+            let report = try decodeJSON(KnowTuningReport.self, try String(contentsOf: folder.appendingPathComponent("report.json"), encoding: .utf8))
+            #expect(report.records.loaded == 25 && report.records.withoutFacts == 1 && report.records.withFacts == 24)
+            #expect(report.exports.dpo > 0)
+            try await KnowTuningExportCheck.expectLoads(folder, llamaFactory: true)
+        }
+    }
 }
