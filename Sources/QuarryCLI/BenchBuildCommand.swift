@@ -17,7 +17,9 @@ struct BenchBuildCommand: AsyncParsableCommand {
             provider limit of --rpm) and an endpoint allowed --rpm that every role of the recipe uses, then runs the \
             build with --workers processes. The endpoint-bound minimum is the successful requests ÷ the allowed \
             rate; the figure is wall time ÷ that minimum. It reports the largest and median task payload. Then it \
-            times Coordinator expansion on a synthetic build whose completed tasks each fan out to four children.
+            times Coordinator expansion on a synthetic build shaped like KnowTuning's first stage: each completed \
+            task fans out to one child per element of a four-element list, three children guarded by a numeric \
+            predicate on a build parameter, and a join over the first kind (evaluated, not yet firing).
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -29,7 +31,7 @@ struct BenchBuildCommand: AsyncParsableCommand {
     @Option(help: "Concurrency per worker.") var concurrency = 64
     @Option(help: "Requests per minute the endpoint allows (the simulator enforces it too).") var rpm = 12_000
     @Option(help: "Simulator latency in milliseconds.") var latencyMs = 200.0
-    @Option(help: "Parents in the expansion benchmark (each gets four children).") var expansionParents = 25_000
+    @Option(help: "Parents in the expansion benchmark (each gets seven children).") var expansionParents = 25_000
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
@@ -128,7 +130,7 @@ struct BenchBuildCommand: AsyncParsableCommand {
         // Parents made and finished through the queue's own API, as a worker would: enqueued with COPY,
         // claimed in batches and completed with four parts each.
         _ = try await queue.enqueueCopy(buildID: build, count: parents) { NewTask(kind: "split", family: .generation, key: "r\($0)") }
-        let output = TaskOutput(json: #"{"parts": [1, 2, 3, 4]}"#)
+        let output = TaskOutput(json: #"{"parts": ["first fact", "second fact", "third fact", "fourth fact"], "part_count": 4}"#)
         while true {
             let claimed = try await queue.claim(worker: "bench-expansion", limit: 5_000, kinds: ["split"])
             if claimed.isEmpty { break }
@@ -139,7 +141,12 @@ struct BenchBuildCommand: AsyncParsableCommand {
         // statistics; timing expansion while autovacuum catches up measured the database, not the coordinator
         // (9,782 children/s right after a 10,000-passage build, 34,157/s after a 1,000-passage one).
         try await pool.query("VACUUM (ANALYZE) \(identifier: s).tasks, \(identifier: s).results, \(identifier: s).task_attempts")
-        let graph = BuildGraph(edges: [GraphEdge(from: "split", to: "part", family: .verification, fanOut: .each(field: "parts"))])
+        let enough = GraphPredicate.compare(field: "part_count", .greaterOrEqual, .parameter("minimum"))
+        let graph = BuildGraph(
+            edges: [GraphEdge(from: "split", to: "part", family: .verification, fanOut: .each(field: "parts"))]
+                + ["drop", "revise", "shuffle"].map { GraphEdge(from: "split", to: $0, family: .corruption, when: enough) },
+            joins: [GraphJoin(parent: "split", children: ["part"], to: "select", family: .generation)],
+            parameters: #"{"minimum": 2}"#)
         let started = ContinuousClock.now
         var children = 0
         while true {
