@@ -311,10 +311,10 @@ struct KnowTuningLogicTests {
     func parameters() throws {
         let recipe = KnowTuningRecipe()
         let defaults = RecipeParameters(definitions: recipe.parameters)
-        let decoded = try JSONDecoder().decode(KnowTuningRecipe.Parameters.self, from: try JSONEncoder().encode(defaults))
+        let decoded = try defaults.decode(KnowTuningRecipe.Parameters.self)
         #expect(decoded.alpha == 0.5 && decoded.beta == 0.5 && decoded.conditionOnQuestion && !decoded.llamaFactory && decoded.maxFacts == 32)
         let overridden = RecipeParameters(definitions: recipe.parameters, overrides: ["alpha": 0.25, "condition_on_question": false])
-        let typed = try JSONDecoder().decode(KnowTuningRecipe.Parameters.self, from: try JSONEncoder().encode(overridden))
+        let typed = try overridden.decode(KnowTuningRecipe.Parameters.self)
         #expect(typed.alpha == 0.25 && !typed.conditionOnQuestion)
         // Every declared parameter is a field of the typed struct and back.
         let keys = Set(try JSONValue.parse(Array(try JSONEncoder().encode(decoded))).objectValue?.keys.map { $0 } ?? [])

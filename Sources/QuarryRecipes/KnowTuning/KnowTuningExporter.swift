@@ -43,7 +43,7 @@ struct KnowTuningExporter {
     func run() async throws -> RecipeExportSummary {
         let parameters: KnowTuningRecipe.Parameters
         do {
-            parameters = try JSONDecoder().decode(KnowTuningRecipe.Parameters.self, from: try JSONEncoder().encode(context.spec.parameters))
+            parameters = try context.spec.parameters.decode(KnowTuningRecipe.Parameters.self)
         } catch {
             throw RecipeError(.exportFailed, "build '\(context.spec.name)' has parameters that are not KnowTuning's: \(error)")
         }

@@ -2,10 +2,9 @@ import QuarryQueue
 
 extension KnowTuningRecipe {
     public func register(into handlers: inout GraphHandlers) {
-        let service = handlers.service
         @Sendable func stages(_ context: GraphContext) throws -> KnowTuningStages {
             KnowTuningStages(
-                service: service, spec: context.spec, parameters: try context.parameters(Parameters.self), buildID: context.buildID,
+                service: context.service, spec: context.spec, parameters: try context.parameters(Parameters.self), buildID: context.buildID,
                 kind: context.task.kind)
         }
 
