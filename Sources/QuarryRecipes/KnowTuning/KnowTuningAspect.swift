@@ -1,6 +1,6 @@
 /// The three ways KnowTuning corrupts an answer into a rejected response (the paper's
 /// knowledge-comparison aspects).
-public enum KnowTuningAspect: String, Sendable, Codable, CaseIterable, Comparable {
+public enum KnowTuningAspect: String, Sendable, Codable, CaseIterable {
     /// Some facts dropped: the negative knows less.
     case completeness
     /// Facts revised to be plausible but false.
@@ -15,9 +15,5 @@ public enum KnowTuningAspect: String, Sendable, Codable, CaseIterable, Comparabl
         case .completeness, .logicality: 2
         case .factuality: 1
         }
-    }
-
-    public static func < (lhs: Self, rhs: Self) -> Bool {
-        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
     }
 }
