@@ -28,6 +28,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
+        // Builds carry their graphs, but a graph whose kinds no worker of this version can run would stall:
+        // refuse to start rather than expand into tasks nobody claims.
+        try RecipeCatalog.standard.checkRegistrations()
         try await database.withPool(role: "coordinator", maxConnections: 4, pooled: queueOptions.listenURL != nil) { pool in
             let queue = TaskQueue(pool: pool, configuration: queueOptions.configuration(database: database, role: "coordinator"))
             let coordinator = Coordinator(queue: queue)

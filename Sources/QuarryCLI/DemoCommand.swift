@@ -16,9 +16,10 @@ struct DemoCommand: AsyncParsableCommand {
             With nothing configured it starts a private PostgreSQL cluster under .quarry/ (as the unprivileged \
             'postgres' user when run as root) and the simulated OpenAI-compatible endpoint (with rate limits, \
             server errors and 30% hallucinations), migrates, submits a rag4rag build over the 60 example passages \
-            Quarry ships, runs the coordinator and --workers worker processes, shows progress, exports the data \
-            and the report, and shuts everything down. With --database-url and --endpoints (plus --spec whose \
-            roles name your endpoints) it runs the same build against real services.
+            Quarry ships (or, with --recipe, that recipe's bundled example), runs the coordinator and --workers \
+            worker processes, shows progress, exports the data and the report, and shuts everything down. With \
+            --database-url and --endpoints (plus --spec whose roles name your endpoints) it runs the same build \
+            against real services. `quarry recipes` lists the recipes.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -38,7 +39,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Endpoints file for real services (default: start the simulator).")
     var endpoints: String?
 
-    @Option(help: "Build spec (default: the bundled rag4rag example).")
+    @Option(help: "Run this recipe's bundled example (see `quarry recipes`; default: rag4rag).")
+    var recipe: String?
+
+    @Option(help: "Build spec (default: the bundled example of --recipe).")
     var spec: String?
 
     @Option(help: "Simulator: share of generated answers with invented content.")
@@ -58,6 +62,24 @@ struct DemoCommand: AsyncParsableCommand {
         guard (0...1).contains(hallucinationRate) else { throw ValidationError("--hallucination-rate must be between 0 and 1") }
         guard (1...86_400).contains(timeoutSeconds) else { throw ValidationError("--timeout-seconds must be between 1 and 86400") }
         guard (0...60_000).contains(latencyMs) else { throw ValidationError("--latency-ms must be between 0 and 60000") }
+        guard recipe == nil || spec == nil else { throw ValidationError("--recipe picks a bundled example spec; with --spec, the spec names its recipe") }
+        if let recipe {
+            do {
+                _ = try RecipeCatalog.standard.recipe(named: recipe)
+            } catch {
+                throw ValidationError("\(error.message); `quarry recipes` lists them")
+            }
+        }
+    }
+
+    /// The spec to run: --spec, else the bundled example of --recipe (rag4rag's by default).
+    func specPath() throws -> String {
+        if let spec { return spec }
+        let chosen = try RecipeCatalog.standard.recipe(named: recipe ?? Rag4RagRecipe().name)
+        guard let path = RecipeExamples.specPath(for: chosen) else {
+            throw ValidationError("the bundled example of recipe '\(chosen.name)' is missing; pass --spec")
+        }
+        return path
     }
 
     func run() async throws {
@@ -108,9 +130,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     private func runBuild(database: DatabaseOptions, endpointsPath: String, simulator: Simulator?, home: URL) async throws {
         let registry = try EndpointRegistry.load(path: endpointsPath)
-        guard let specPath = spec ?? RecipeExamples.demoSpecPath else {
-            throw ValidationError("the bundled example spec is missing; pass --spec")
-        }
+        let specPath = try specPath()
         let url = database.databaseURL ?? ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"] ?? ""
         try await database.withPool(role: "demo", maxConnections: 4) { pool in
             // 3. Schema, then the build.

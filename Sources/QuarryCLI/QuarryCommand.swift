@@ -11,6 +11,7 @@ public struct QuarryCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self,
+            RecipesCommand.self,
             MigrateCommand.self,
             SubmitCommand.self,
             CoordinatorCommand.self,

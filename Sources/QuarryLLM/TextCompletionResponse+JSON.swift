@@ -35,7 +35,16 @@ extension TextCompletionResponse.Choice.Logprobs: JSONValueDecodable {
         for (index, value) in logprobValues.enumerated() {
             logprobs.append(value.isNull ? nil : try value.double(at: "\(path()).token_logprobs[\(index)]"))
         }
+        var offsets: [Int]?
+        if let offsetValues = members.optional("text_offset"), !offsetValues.isNull {
+            var values: [Int] = []
+            for (index, value) in try offsetValues.arrayElements(at: path() + ".text_offset").enumerated() {
+                values.append(try value.int(at: "\(path()).text_offset[\(index)]"))
+            }
+            offsets = values
+        }
         self.tokens = tokens
         self.tokenLogprobs = logprobs
+        self.textOffsets = offsets
     }
 }

@@ -7,7 +7,9 @@ import Foundation
 /// A chat completion request is a judge request when **either**
 /// - any message contains the marker `QUARRY-JUDGE` (ASCII case ignored), or
 /// - `response_format` is a `json_schema` whose top-level object has a boolean property named `supported`,
-///   `grounded`, `is_supported`, `is_grounded` or `faithful`.
+///   `grounded`, `is_supported`, `is_grounded` or `faithful`, or one named like a contradiction verdict
+///   (`contradicts`, `contradiction`, `is_contradiction`, `contradictory`): a *contradiction judge*
+///   asked whether a revised statement (the answer) contradicts an original one (the context).
 ///
 /// The material to check is taken from the messages (all of them, joined):
 /// - the context: every `<context>...</context>` block; without tags, the text after a line starting
@@ -27,6 +29,12 @@ import Foundation
 /// only of context words and hallucinated ones contain invented words, so with `judgeErrorRate` 0 the judge
 /// agrees with the simulator's ground truth exactly (the verdict is flipped, per request, with probability
 /// `judgeErrorRate`). Judge requests are never hallucinated themselves.
+///
+/// A contradiction judge uses the same lexical verdict: the revised statement contradicts the original
+/// when it states something the original does not (a content word the original lacks: a changed name,
+/// number, place). A revision that only repeats or drops words of the original does not. Like a real
+/// judge it can be wrong both ways: a reworded statement counts as contradicting, and with
+/// `judgeErrorRate` the verdict is flipped.
 ///
 /// ## Output
 /// - `json_schema`: a valid instance where boolean `supported`-like fields carry the verdict (`unsupported`,
@@ -51,14 +59,39 @@ struct GroundingJudge: Sendable {
     static let negatedFieldNames: Set<String> = [
         "unsupported", "hallucinated", "is_hallucinated", "contains_hallucination", "not_supported",
     ]
+    /// Boolean verdicts of a contradiction judge: true when the answer is *not* supported by the context.
+    static let contradictionFieldNames: Set<String> = [
+        "contradicts", "contradiction", "contradicted", "is_contradiction", "contradictory", "is_contradictory",
+    ]
 
     /// Whether this request asks for a verdict; see the type's documentation.
     static func isJudgeRequest(messageText: String, schema: JSONValue?) -> Bool {
         if GroundingSource.containsIgnoringASCIICase(marker, in: messageText) { return true }
+        return hasBooleanField(in: schema, named: verdictFieldNames) || isContradictionRequest(schema: schema)
+    }
+
+    /// Whether the schema asks for a contradiction verdict (see the type's documentation).
+    static func isContradictionRequest(schema: JSONValue?) -> Bool {
+        hasBooleanField(in: schema, named: contradictionFieldNames)
+    }
+
+    private static func hasBooleanField(in schema: JSONValue?, named names: Set<String>) -> Bool {
         guard let properties = schema?["properties"]?.objectValue else { return false }
         return properties.contains { name, property in
-            verdictFieldNames.contains(name.lowercased()) && property["type"]?.stringValue == "boolean"
+            names.contains(name.lowercased()) && property["type"]?.stringValue == "boolean"
         }
+    }
+
+    /// `verdict` restated for a contradiction judge: the reason speaks of the revised statement.
+    static func contradictionVerdict(_ verdict: Verdict) -> Verdict {
+        var restated = verdict
+        restated.reason =
+            verdict.supported
+            ? "The revised statement says nothing the original does not, so it does not contradict it."
+            : verdict.unsupportedWords.isEmpty
+                ? "The revised statement changes what the original says."
+                : "The revised statement says what the original does not: \(verdict.unsupportedWords.prefix(12).joined(separator: ", "))."
+        return restated
     }
 
     /// Pulls the context and the answer out of a judge prompt; nil for either part that is missing.

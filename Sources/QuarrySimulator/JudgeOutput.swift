@@ -30,7 +30,9 @@ enum JudgeOutput {
             case "boolean":
                 if isProfileField(key) { return .bool(!verdict.offTopicTags.isEmpty) }
                 if GroundingJudge.verdictFieldNames.contains(key) { return .bool(verdict.supported) }
-                if GroundingJudge.negatedFieldNames.contains(key) { return .bool(!verdict.supported) }
+                if GroundingJudge.negatedFieldNames.contains(key) || GroundingJudge.contradictionFieldNames.contains(key) {
+                    return .bool(!verdict.supported)
+                }
                 return nil
             case "number", "integer":
                 guard ["score", "confidence", "support", "probability", "faithfulness", "groundedness"].contains(where: { key.contains($0) })

@@ -41,6 +41,21 @@ struct CommandHardeningTests {
         #expect(output.contains("Errors (last hour)") && output.contains("upstream broke"), "\(output)")
     }
 
+    @Test("`quarry recipes` lists every recipe with its roles, input fields and parameters; an unknown one is named", .timeLimit(.minutes(1)))
+    func recipes() throws {
+        let (status, output) = try Self.quarry(["recipes"])
+        #expect(status == 0, "\(output)")
+        for expected in ["rag4rag:", "roles:", "generator", "input fields:", "passage (required, retrievable)", "parameters:", "top_k = 3"] {
+            #expect(output.contains(expected), "missing \(expected): \(output)")
+        }
+        let (unknown, said) = try Self.quarry(["recipes", "nosuch"])
+        #expect(unknown != 0)
+        #expect(said.contains("unknown recipe 'nosuch'"), "\(said)")
+        let (demo, demoSaid) = try Self.quarry(["demo", "--recipe", "nosuch"])
+        #expect(demo != 0)
+        #expect(demoSaid.contains("unknown recipe 'nosuch'") && demoSaid.contains("quarry recipes"), "\(demoSaid)")
+    }
+
     @Test("a worker or coordinator started before `quarry migrate` stops at once and says to run it", .timeLimit(.minutes(2)))
     func notMigrated() throws {
         let schema = TestDatabase.uniqueSchema("empty")

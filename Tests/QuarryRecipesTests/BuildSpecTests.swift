@@ -62,8 +62,9 @@ struct BuildSpecTests {
         #expect(plan.spec.input.path == inputPath)
         #expect(plan.spec.input.format == .jsonl)
         #expect(plan.spec.input.maxRecordBytes == 1 << 20)
-        #expect(plan.spec.parameters.int("top_k", default: 0) == 4)
-        #expect(plan.spec.parameters.double("min_lexical_support", default: -1) == 0.5)
+        let parameters = try plan.spec.parameters.decode(Rag4RagRecipe.Parameters.self)
+        #expect(parameters.topK == 4)
+        #expect(parameters.minLexicalSupport == 0.5)
         #expect(plan.spec.endpoints == ["generator": "sim", "judge": "sim"])
         #expect(plan.spec.seed == 3)
         #expect(plan.spec.promptVersions == [
@@ -78,9 +79,9 @@ struct BuildSpecTests {
     func unknownRecipe() throws {
         let error = try #require(failure(spec(["recipe: rag4rag": "recipe: rag5rag"])))
         #expect(error.code == .unknownRecipe)
-        #expect(error.message == "unknown recipe 'rag5rag'; known: personalized_qa, rag4rag")
+        #expect(error.message == "unknown recipe 'rag5rag'; known: knowtuning, personalized_qa, rag4rag")
         #expect(error.line == 2)
-        #expect(error.description.hasSuffix("build.yaml:2 (recipe): unknown recipe 'rag5rag'; known: personalized_qa, rag4rag"))
+        #expect(error.description.hasSuffix("build.yaml:2 (recipe): unknown recipe 'rag5rag'; known: knowtuning, personalized_qa, rag4rag"))
     }
 
     @Test("parameters: unknown name, out of range, wrong type")

@@ -24,11 +24,44 @@ struct RecipeCatalogTests {
 
     @Test("a registry missing a recipe's kinds is refused, naming the recipe and the kinds")
     func missingHandlersAreRefused() throws {
-        let error = #expect(throws: RecipeError.self) { try RecipeCatalog([Rag4RagRecipe()]).checkHandlers(in: HandlerRegistry()) }
+        let error = #expect(throws: RecipeError.self) { try RecipeCatalog.standard.checkHandlers(in: HandlerRegistry()) }
         #expect(error?.code == .missingHandler)
-        #expect(error?.description.contains("rag4rag") == true)
-        // Recipes are checked in name order: the first one missing a kind is named.
-        let first = #expect(throws: RecipeError.self) { try RecipeCatalog.standard.checkHandlers(in: HandlerRegistry()) }
-        #expect(first?.description.contains("personalized_qa") == true && first?.description.contains("pqa.answer") == true)
+        // Recipes are checked in name order, so the first recipe named is the first of the catalog.
+        #expect(error?.description.contains(RecipeCatalog.standard.names[0]) == true)
+    }
+
+    @Test("a coordinator's check: every shipped recipe registers a handler for every kind its graph creates")
+    func registrationsAreComplete() {
+        #expect(throws: Never.self) { try RecipeCatalog.standard.checkRegistrations() }
+        for recipe in RecipeCatalog.standard.recipes {
+            #expect(Set(recipe.defaultGraph.kinds).isSubset(of: RecipeCatalog.standard.handlers.kinds), "\(recipe.name)")
+        }
+    }
+
+    @Test("a recipe whose graph creates a kind it registers no handler for is refused by name")
+    func incompleteRecipeIsRefused() {
+        struct Half: Recipe {
+            static let first = TaskKind<Seed<[String: String]>, [String: Int]>("half.first", family: .generation)
+            static let second = TaskKind<Follows<[String: Int]>, [String: Int]>("half.second", family: .verification)
+            let name = "half"
+            let summary = "registers one of its two kinds"
+            let parameters: [RecipeParameter] = []
+            let roles: [RecipeRole] = []
+            let inputFields: [RecipeInputField] = []
+            let prompts: [RecipePrompt] = []
+            func graph(parameters: RecipeParameters) -> RecipeGraph {
+                var graph = RecipeGraph()
+                graph.seed(kind: Self.first)
+                graph.then(from: Self.first, to: Self.second)
+                return graph
+            }
+            func register(into handlers: inout GraphHandlers) {
+                handlers.register(Self.first) { _, _ in Produced([:]) }
+            }
+            func export(_ context: ExportContext) async throws -> RecipeExportSummary { RecipeExportSummary() }
+        }
+        let error = #expect(throws: RecipeError.self) { try RecipeCatalog([Half()]).checkRegistrations() }
+        #expect(error?.code == .missingHandler)
+        #expect(error?.description.contains("half.second") == true)
     }
 }

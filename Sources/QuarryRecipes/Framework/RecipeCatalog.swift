@@ -10,7 +10,7 @@ public struct RecipeCatalog: Sendable {
     }
 
     /// Every recipe shipped with Quarry.
-    public static let standard = RecipeCatalog([Rag4RagRecipe(), PersonalizedQARecipe()])
+    public static let standard = RecipeCatalog([Rag4RagRecipe(), KnowTuningRecipe(), PersonalizedQARecipe()])
 
     public var names: [String] { recipes.map(\.name).sorted() }
 
@@ -26,9 +26,22 @@ public struct RecipeCatalog: Sendable {
     /// read each build's spec (endpoints, parameters, prompts) through the worker's queue
     /// (`TaskContext.queue`) and keep it for the life of the process (specs never change).
     public func registerHandlers(into registry: inout HandlerRegistry, service: LLMService) {
-        var handlers = GraphHandlers(service: service)
+        handlers.install(into: &registry, service: service)
+    }
+
+    /// Every recipe's handlers, registered (no service or database needed).
+    public var handlers: GraphHandlers {
+        var handlers = GraphHandlers()
         for recipe in recipes { recipe.register(into: &handlers) }
-        handlers.install(into: &registry)
+        return handlers
+    }
+
+    /// For a coordinator, which runs no handlers: refuses a catalog in which some recipe's graph creates a
+    /// kind that recipe registers no handler for (its tasks would wait forever).
+    public func checkRegistrations() throws(RecipeError) {
+        var registry = HandlerRegistry()
+        for kind in handlers.kinds { registry.register(kind, UnrunnableHandler()) }
+        try checkHandlers(in: registry)
     }
 
     /// Refuses a registry that lacks a handler for some kind a recipe's graph creates: such tasks would
@@ -47,5 +60,12 @@ public struct RecipeCatalog: Sendable {
     /// `RecipeCatalog.standard.registerHandlers(into:service:)`.
     public static func registerHandlers(into registry: inout HandlerRegistry, service: LLMService) {
         standard.registerHandlers(into: &registry, service: service)
+    }
+}
+
+/// Stands for a registered handler in `checkRegistrations`, which only compares kinds.
+private struct UnrunnableHandler: TaskHandler {
+    func handle(_ task: ClaimedTask, context: TaskContext) async throws -> TaskOutput {
+        throw TaskError.permanent("not_runnable", "this process only checks registrations; it runs no tasks")
     }
 }

@@ -4,7 +4,7 @@ public struct RecipeInputField: Sendable, Equatable {
     public var name: String
     /// A record without it is rejected (with its line) instead of loaded.
     public var required: Bool
-    /// This field is the text full-text retrieval searches (`TaskQueue.searchRecords`).
+    /// This field is the text full-text retrieval searches (`RecordStore.search`).
     public var retrievable: Bool
     public var help: String
 

@@ -2,28 +2,26 @@ import QuarryLLM
 import QuarryQueue
 
 /// The typed handlers of recipes' kinds, registered by kind so payload and output types are the kind's:
-/// `handlers.register(Kinds.extract) { payload, context in … }`. `install(into:)` adapts them to the
-/// queue's untyped `TaskHandler`s.
+/// `handlers.register(Kinds.extract) { payload, context in … }` (the LLM service is `context.service`).
+/// Registering needs no service or database, so a coordinator can check that every kind of every graph
+/// has a handler before it starts; `install(into:service:)` adapts them to the queue's `TaskHandler`s.
 public struct GraphHandlers: Sendable {
-    public let service: LLMService
-    let specs: BuildSpecStore
-    private(set) var handlers: [String: any TaskHandler] = [:]
+    private var makers: [String: @Sendable (LLMService, BuildSpecStore) -> any TaskHandler] = [:]
 
-    public init(service: LLMService, specs: BuildSpecStore = BuildSpecStore()) {
-        self.service = service
-        self.specs = specs
-    }
+    public init() {}
 
     public mutating func register<Payload, Output>(
         _ kind: TaskKind<Payload, Output>, _ body: @escaping @Sendable (Payload, GraphContext) async throws -> Produced<Output>
     ) {
-        handlers[kind.name] = TypedTaskHandler(kind: kind, body: body, service: service, specs: specs)
+        makers[kind.name] = { service, specs in TypedTaskHandler(kind: kind, body: body, service: service, specs: specs) }
     }
 
-    public var kinds: [String] { handlers.keys.sorted() }
+    public var kinds: [String] { makers.keys.sorted() }
 
-    public func install(into registry: inout HandlerRegistry) {
-        for (kind, handler) in handlers { registry.register(kind, handler) }
+    /// Registers every handler with the worker's registry; they share `service` and one spec store.
+    public func install(into registry: inout HandlerRegistry, service: LLMService) {
+        let specs = BuildSpecStore()
+        for (kind, make) in makers { registry.register(kind, make(service, specs)) }
     }
 }
 

@@ -85,8 +85,7 @@ public struct PersonalizedQAParameters: Sendable, Equatable, Codable {
     /// The build's parameters, typed: `RecipeParameters` holds every parameter with its default filled in.
     public init(_ parameters: RecipeParameters) throws(RecipeError) {
         do {
-            let data = try JSONEncoder().encode(parameters)
-            self = try JSONDecoder().decode(Self.self, from: data)
+            self = try parameters.decode(Self.self)
         } catch let error as DecodingError {
             throw RecipeError(.invalidValue, Self.message(error), field: Self.field(error))
         } catch {

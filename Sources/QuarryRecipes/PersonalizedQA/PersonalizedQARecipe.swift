@@ -90,18 +90,17 @@ extension PersonalizedQARecipe {
     /// `variant@generator` for every comma-separated name, known or not.
     static func namedArms(_ parameters: RecipeParameters) -> [String] {
         func names(_ key: String) -> [String] {
-            parameters.string(key, default: "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            (parameters[key]?.stringValue ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         return names("variants").flatMap { variant in names("generators").map { "\(variant)@\($0)" } }
     }
 
     public func register(into handlers: inout GraphHandlers) {
-        let service = handlers.service
-        handlers.register(Kind.answer) { try await PersonalizedQAAnswerHandler(service: service).handle($0, context: $1) }
+        handlers.register(Kind.answer) { try await PersonalizedQAAnswerHandler(service: $1.service).handle($0, context: $1) }
         handlers.register(Kind.judge) { _, context in
             let answer = try await context.output(of: Kind.answer)
             let record = try await context.payload(of: Kind.answer).record
-            return try await PersonalizedQAJudgeHandler(service: service).handle(record: record, answer: answer, context: context)
+            return try await PersonalizedQAJudgeHandler(service: context.service).handle(record: record, answer: answer, context: context)
         }
     }
 

@@ -106,19 +106,18 @@ public struct Rag4RagRecipe: Recipe {
     }
 
     public func register(into handlers: inout GraphHandlers) {
-        let service = handlers.service
-        handlers.register(Kind.generate) { try await Rag4RagGenerateHandler(service: service).handle($0, context: $1) }
+        handlers.register(Kind.generate) { try await Rag4RagGenerateHandler(service: $1.service).handle($0, context: $1) }
         handlers.register(Kind.verify) { payload, context in
             let generated = try await context.output(of: Kind.generate)
             let record = try await context.payload(of: Kind.generate).record
-            return try await Rag4RagVerifyHandler(service: service, stage: .verify)
+            return try await Rag4RagVerifyHandler(service: context.service, stage: .verify)
                 .handle(record: record, question: generated.question, answer: generated.answer, context: context)
         }
-        handlers.register(Kind.regenerate) { try await Rag4RagRegenerateHandler(service: service).handle($0, context: $1) }
+        handlers.register(Kind.regenerate) { try await Rag4RagRegenerateHandler(service: $1.service).handle($0, context: $1) }
         handlers.register(Kind.reverify) { payload, context in
             let regenerated = try await context.output(of: Kind.regenerate)
             let record = try await context.payload(of: Kind.generate).record
-            return try await Rag4RagVerifyHandler(service: service, stage: .reverify)
+            return try await Rag4RagVerifyHandler(service: context.service, stage: .reverify)
                 .handle(record: record, question: regenerated.question, answer: regenerated.answer, context: context)
         }
     }
