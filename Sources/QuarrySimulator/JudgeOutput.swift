@@ -54,8 +54,9 @@ enum JudgeOutput {
             case "array":
                 guard schema["items"]?["type"]?.stringValue == "string" else { return nil }
                 if isProfileField(key) { return strings(verdict.offTopicTags, schema: schema) }
-                // The lexical judge finds facts missing from the context, never ones that contradict it.
-                if ["wrong", "incorrect", "contradict", "false"].contains(where: { key.contains($0) }) { return strings([], schema: schema) }
+                // Claims that are wrong, as opposed to unsupported: the lexical judge finds facts missing from
+                // the context, never wrong ones, so it names none.
+                if ["wrong", "incorrect"].contains(where: { key.contains($0) }) { return strings([], schema: schema) }
                 guard ["unsupported", "missing", "hallucinat", "unverified", "invented"].contains(where: { key.contains($0) }),
                     verdict.unsupportedWords.count >= (schema["minItems"]?.intValue ?? 0)
                 else { return nil }
