@@ -5,7 +5,9 @@ import QuarryRecipes
 import QuarryTestSupport
 import Testing
 
-@Suite("KnowTuning: a coordinator killed mid-expansion", .serialized)
+/// What a KnowTuning build stopped mid-expansion exports, and what it exports once finished. (That a
+/// restarted coordinator creates no duplicates is `CoordinatorProcessTests.killMidExpansionKnowTuning`.)
+@Suite("KnowTuning: exports of a build whose coordinator was killed mid-expansion", .serialized)
 struct KnowTuningCoordinatorKillTests {
     typealias Kinds = KnowTuningRecipe.Kinds
 
@@ -22,7 +24,7 @@ struct KnowTuningCoordinatorKillTests {
     }
 
     @Test(
-        "kill -9 while joins and fan-outs are being expanded, restart: no duplicate tasks, every record accounted for, the same export as an undisturbed build",
+        "stalled by kill -9 once joins fire: the partial export accounts for every record; restarted, it exports what an undisturbed build does",
         .timeLimit(.minutes(8)))
     func killMidExpansion() async throws {
         try await RecipeHarness.with(simulator: {
@@ -33,7 +35,7 @@ struct KnowTuningCoordinatorKillTests {
             let records = KnowTuningEndToEndTests.recordCount
             let build = try #require(try await h.submit(KnowTuningEndToEndTests.spec(name: "kt-kill"), file: "kill.yaml").buildID)
             try await killAndRestart(h, build: build, records: records)
-            try await checkFinished(h, build: build, records: records)
+            try await checkFinished(h, build: build)
         }
     }
 
@@ -83,28 +85,11 @@ struct KnowTuningCoordinatorKillTests {
             second.signal(SIGTERM)
             #expect(await second.waitForExit(timeout: .seconds(20)) == 0)
         }
-
     }
 
-    /// The finished build: no duplicates, the graph's shape, and the bytes of an undisturbed build.
-    func checkFinished(_ h: RecipeHarness, build: Int, records: Int) async throws {
-        let tasks = try await h.tasks(build)
-        #expect(tasks.allSatisfy { $0.state == .completed })
-        #expect(Set(tasks.map(\.key)).count == tasks.count, "no key twice")
-        #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).results r JOIN \(identifier: h.schema).tasks t ON t.id = r.task_id WHERE t.build_id = \(build)") == tasks.count)
-        let byID = Dictionary(uniqueKeysWithValues: tasks.map { ($0.taskID, $0) })
-        let orphans = tasks.filter { task in
-            guard task.kind != Kinds.extract.name else { return false }
-            guard let parent = task.parentID.flatMap({ byID[$0] }) else { return true }
-            return !task.key.hasPrefix(parent.key + "/")
-        }
-        #expect(orphans.isEmpty, "every child is under its parent's key")
-        let extractions = try tasks.filter { $0.kind == Kinds.extract.name }.compactMap { try $0.output(as: Kinds.extract) }
-        let kinds = try await h.kinds(build)
-        #expect(kinds[Kinds.select.name] == records, "one join per record, fired once")
-        #expect(kinds[Kinds.score.name, default: 0] == extractions.reduce(0) { $0 + $1.factCount })
-
-        // The same input and seed, undisturbed, exports the same bytes.
+    /// The restarted build's data files are those of an undisturbed build of the same input and seed.
+    func checkFinished(_ h: RecipeHarness, build: Int) async throws {
+        #expect(try await h.tasks(build).allSatisfy { $0.state == .completed })
         let calm = try #require(try await h.submit(KnowTuningEndToEndTests.spec(name: "kt-calm"), file: "calm.yaml").buildID)
         #expect(try await h.run(until: [calm]))
         let (killed, _) = try await h.export(build, "killed")
