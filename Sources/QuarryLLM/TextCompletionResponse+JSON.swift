@@ -35,13 +35,11 @@ extension TextCompletionResponse.Choice.Logprobs: JSONValueDecodable {
         for (index, value) in logprobValues.enumerated() {
             logprobs.append(value.isNull ? nil : try value.double(at: "\(path()).token_logprobs[\(index)]"))
         }
-        var offsets: [Int]?
-        if let offsetValues = members.optional("text_offset"), !offsetValues.isNull {
-            var values: [Int] = []
-            for (index, value) in try offsetValues.arrayElements(at: path() + ".text_offset").enumerated() {
-                values.append(try value.int(at: "\(path()).text_offset[\(index)]"))
-            }
-            offsets = values
+        // Offsets only refine how scorers find a span of the prompt (tokens concatenate back to it anyway),
+        // so a server that sends them in another shape is read as sending none.
+        let offsets = members.optional("text_offset")?.arrayValue.flatMap { values -> [Int]? in
+            let ints = values.compactMap(\.intValue)
+            return ints.count == values.count ? ints : nil
         }
         self.tokens = tokens
         self.tokenLogprobs = logprobs

@@ -11,7 +11,7 @@ struct KnowTuningLogicTests {
 
     // MARK: - Facts
 
-    @Test("facts are trimmed, whitespace-collapsed, deduplicated (case and final period ignored), empties dropped, capped")
+    @Test("facts are trimmed, list markers dropped, whitespace-collapsed, deduplicated (case and final period ignored), empties dropped, capped")
     func normalisation() {
         let raw = ["  Paris is the capital of France. ", "", "paris is the capital of   France", "   ", "The Seine\nflows through Paris.", "A third fact."]
         let (facts, discarded) = KnowTuningFacts.normalised(raw, limit: 32)
@@ -21,6 +21,10 @@ struct KnowTuningLogicTests {
         #expect(capped.facts == ["Paris is the capital of France.", "The Seine flows through Paris."])
         #expect(capped.discarded == 4)
         #expect(KnowTuningFacts.normalised([], limit: 5).facts.isEmpty)
+        let listed = KnowTuningFacts.normalised(["1. Paris is in France.", "- Lyon is in France.", "2) Nice is in France.", "• Metz is too."], limit: 32)
+        #expect(listed.facts == ["Paris is in France.", "Lyon is in France.", "Nice is in France.", "Metz is too."])
+        let numbers = KnowTuningFacts.normalised(["2.5 million people live there.", "1990 was a good year.", "-5 is negative."], limit: 32)
+        #expect(numbers.facts == ["2.5 million people live there.", "1990 was a good year.", "-5 is negative."], "numbers in the statement stay")
         let output = KnowTuningFacts(facts: facts, discarded: discarded, call: nil)
         #expect(output.factCount == 3)
     }
