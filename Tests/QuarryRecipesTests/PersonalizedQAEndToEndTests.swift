@@ -257,4 +257,38 @@ struct PersonalizedQAEndToEndTests {
             #expect(pairs.allSatisfy { !$0.anchor.contains("<p>") }, "HTML bodies are stripped in anchors")
         }
     }
+
+    @Test("tasks that die (replies cut off at max_tokens) leave every question x variant x generator accounted for", .timeLimit(.minutes(6)))
+    func deadTasksAccounted() async throws {
+        try await RecipeHarness.with(simulator: { $0.hallucinationRate = 0.35 }, endpoints: Self.endpoints) { h in
+            // 24 tokens hold a short answer's JSON but cut longer ones: those replies are invalid JSON, a
+            // permanent failure.
+            let spec = Self.spec(name: "sepqa-cut", extra: "  variants: basic, personalized\n  max_tokens: 24")
+            let build = try #require(try await h.submit(spec).buildID)
+            #expect(try await h.run(until: [build], timeout: .seconds(300)))
+            let state = try await h.queue.build(build)?.state
+            #expect(state == .failed || state == .completedWithErrors, "\(String(describing: state))")
+            let (folder, manifest) = try await h.export(build, "export")
+            let deadAnswers = manifest.stages[Kind.answer.name]?["dead"] ?? 0
+            let deadJudges = manifest.stages[Kind.judge.name]?["dead"] ?? 0
+            #expect(deadAnswers > 0)
+
+            let rows = try jsonLines(folder.appendingPathComponent("answers.jsonl"), as: PersonalizedQAAnswerRow.self)
+            #expect(rows.count == 400)
+            #expect(Set(rows.map { "\($0.questionID)|\($0.variant.rawValue)|\($0.generator)" }).count == 400)
+            #expect(rows.allSatisfy { $0.status == .judged || $0.status == .failed })
+            #expect(rows.filter { $0.answer == nil }.count == deadAnswers)
+            #expect(rows.filter { $0.status == .failed }.count == deadAnswers + deadJudges)
+            #expect(rows.filter { $0.status == .failed }.allSatisfy { !$0.inTraining })
+
+            let report = try decodeJSON(
+                PersonalizedQAReport.self, try String(contentsOf: folder.appendingPathComponent("hallucination_report.json"), encoding: .utf8))
+            #expect(report.arms.count == 4)
+            #expect(report.arms.values.allSatisfy { $0.counts.expected == 100 && $0.counts.judged + $0.counts.failed == 100 && $0.counts.pending == 0 })
+            #expect(report.overall.failed == deadAnswers + deadJudges)
+            #expect(report.overall.answered == 400 - deadAnswers)
+            let pairs = try report.arms.values.map(\.training.pairs).reduce(0, +)
+            #expect(pairs == rows.filter(\.inTraining).count)
+        }
+    }
 }

@@ -198,6 +198,19 @@ struct PersonalizedQATests {
             promptVersions: ["answer": "answer_basic@v1"])
     }
 
+    @Test("an outcome's status: failed when its answer or its judge died, pending or answered while they run")
+    func outcomeStatus() {
+        let arm = PersonalizedQAArm(variant: .basic, generator: "gpt")
+        let answered = Self.outcome(arm, "a", hallucinated: nil)
+        #expect(answered.status == .answered)
+        var judgeDied = answered
+        judgeDied.judgeFailed = true
+        #expect(judgeDied.status == .failed)
+        #expect(PersonalizedQAOutcome(arm: arm, answerFailed: true).status == .failed)
+        #expect(PersonalizedQAOutcome(arm: arm).status == .pending)
+        #expect(Self.outcome(arm, "a", hallucinated: false).status == .judged)
+    }
+
     @Test("the collector counts per arm, community, variant and generator; excluded answers are neither positives nor negatives")
     func collector() throws {
         let parameters = PersonalizedQAParameters(variants: [.basic], generators: ["gpt", "phi"], excludeOffTopic: true)
