@@ -197,6 +197,12 @@ struct KnowTuningLogicTests {
         #expect(TopFraction.select(values, fraction: 1, by: { $0 }) == values)
         #expect(TopFraction.select([Double](), fraction: 0.5, by: { $0 }).isEmpty)
         #expect(TopFraction.select([1.0], fraction: 0.01, by: { $0 }) == [1], "ceil: any α > 0 keeps at least one")
+        // 0.3 × 10 and 0.7 × 10 are not whole numbers in binary; they still keep 3 and 7.
+        let ten = (1...10).map(Double.init)
+        #expect(TopFraction.select(ten, fraction: 0.3, by: { $0 }) == [8, 9, 10])
+        #expect(TopFraction.select(ten, fraction: 0.7, by: { $0 }).count == 7)
+        #expect(TopFraction.select(ten, fraction: 0.31, by: { $0 }).count == 4)
+        #expect(TopFraction.select([Double.nan, 2, 1], fraction: 0.5, by: { $0 }) == [2, 1], "NaN ranks last")
     }
 
     @Test("selection keeps the hardest α of the scored facts with their indices, counting failures")

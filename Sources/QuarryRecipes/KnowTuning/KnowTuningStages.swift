@@ -63,28 +63,13 @@ struct KnowTuningStages: Sendable {
 
     // MARK: - Rewriting
 
-    struct QAPair: Decodable, Sendable {
-        var question: String
-        var answer: String
-    }
-
-    static let pairFormat = ResponseFormat.jsonSchema(
-        name: "qa_pair",
-        schema: [
-            "type": "object",
-            "properties": ["question": ["type": "string"], "answer": ["type": "string"]],
-            "required": ["question", "answer"],
-            "additionalProperties": false,
-        ],
-        strict: true)
-
     func rewrite(fact: String, record: KnowTuningRecord) async throws -> (KnowTuningRewrite, String?) {
         let prompt = try spec.prompt(Prompt.rewrite)
         let endpoint = try spec.endpoint(for: Role.generator)
         let request = ChatRequest(
             messages: try prompt.messages(["question": record.question, "answer": record.answer, "fact": fact]),
-            temperature: parameters.generationTemperature, seed: spec.seed, maxTokens: parameters.maxTokens, responseFormat: Self.pairFormat)
-        let decoded = try await service.chat(request, endpoint: endpoint, build: buildID, kind: kind, decoding: QAPair.self)
+            temperature: parameters.generationTemperature, seed: spec.seed, maxTokens: parameters.maxTokens, responseFormat: QuestionAnswerPair.format)
+        let decoded = try await service.chat(request, endpoint: endpoint, build: buildID, kind: kind, decoding: QuestionAnswerPair.self)
         let question = decoded.output.question.trimmingCharacters(in: .whitespacesAndNewlines)
         let answer = decoded.output.answer.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !question.isEmpty, !answer.isEmpty else {
