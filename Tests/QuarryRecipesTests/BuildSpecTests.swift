@@ -189,4 +189,28 @@ struct BuildSpecTests {
         #expect(plan.spec.input.path.hasSuffix("Examples/passages.jsonl"))
         #expect(plan.spec.input.fields == ["passage": "text", "topic": "title", "id": "id"])
     }
+
+    @Test("a recipe's own checks run at submit: personalized_qa refuses an unknown variant or a generator no endpoint serves, naming the field")
+    func recipeChecks() throws {
+        func pqa(_ parameters: String) -> String {
+            """
+            name: community
+            recipe: personalized_qa
+            input:
+              path: passages.jsonl
+              fields: {id: title, community: title, title: title, body: text}
+            endpoints: {generator: sim, judge: sim}
+            parameters: {\(parameters)}
+            """
+        }
+        #expect(throws: Never.self) { try parse(pqa("generators: 'generator, sim'")) }
+        let unknownGenerator = #expect(throws: RecipeError.self) { try parse(pqa("generators: 'generator, gtp4'")) }
+        #expect(unknownGenerator?.code == .unknownEndpoint)
+        #expect(unknownGenerator?.field == "parameters.generators")
+        #expect(unknownGenerator?.line == 7)
+        #expect(unknownGenerator?.message.contains("'gtp4'") == true)
+        let unknownVariant = #expect(throws: RecipeError.self) { try parse(pqa("variants: 'basic, personalised'")) }
+        #expect(unknownVariant?.field == "parameters.variants")
+        #expect(unknownVariant?.message.contains("personalised") == true)
+    }
 }

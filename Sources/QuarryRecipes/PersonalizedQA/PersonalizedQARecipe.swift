@@ -109,6 +109,22 @@ extension PersonalizedQARecipe {
     }
 
     /// The endpoint a generator name stands for: the endpoint its role maps to, or the name itself.
+    /// Variants must be known and every generator must name a role mapped under `endpoints:` or an
+    /// endpoint of the endpoints file: a misspelt one would otherwise wait for an endpoint nobody serves.
+    public func check(_ spec: StoredBuildSpec, endpoints: EndpointRegistry?) throws(RecipeError) {
+        let parameters = try Parameters(spec.parameters)
+        guard let endpoints else { return }
+        for generator in parameters.generators {
+            let endpoint = Self.endpoint(forGenerator: generator, spec: spec)
+            guard endpoints[endpoint] == nil else { continue }
+            let roles = spec.endpoints.keys.sorted().joined(separator: ", ")
+            throw RecipeError(
+                .unknownEndpoint,
+                "generator '\(generator)' is neither a role mapped under endpoints: (\(roles)) nor an endpoint in \(endpoints.source) (configured: \(endpoints.names.joined(separator: ", ")))",
+                field: "parameters.generators")
+        }
+    }
+
     static func endpoint(forGenerator generator: String, spec: StoredBuildSpec) -> String {
         spec.endpoints[generator] ?? generator
     }
