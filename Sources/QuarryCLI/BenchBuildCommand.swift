@@ -9,23 +9,29 @@ import QuarrySimulator
 struct BenchBuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "A rag4rag build against the simulator, timed beside the endpoint-bound minimum; and the coordinator's expansion rate.",
+        abstract: "A recipe's build against the simulator, timed beside the endpoint-bound minimum; payload sizes; the coordinator's expansion rate.",
         discussion: """
-            Makes --passages passages from the bundled examples (numbered so each is distinct), starts the simulator \
-            (fixed latency, 2% 429s, 1% 500s, a provider limit of --rpm) and an endpoint allowed --rpm, then runs the \
-            build with --workers processes. The endpoint-bound minimum is the successful requests ÷ the allowed rate; \
-            the figure is wall time ÷ that minimum. Then it times Coordinator expansion on a synthetic build whose \
-            completed tasks each fan out to four children.
+            Makes --records input records by cycling --input (default: the recipe's bundled example input; rag4rag's \
+            example passages are numbered so each is distinct, other recipes' records get " (copy N)" appended to \
+            every text field after the first round), starts the simulator (fixed latency, 2% 429s, 1% 500s, a \
+            provider limit of --rpm) and an endpoint allowed --rpm that every role of the recipe uses, then runs the \
+            build with --workers processes. The endpoint-bound minimum is the successful requests ÷ the allowed \
+            rate; the figure is wall time ÷ that minimum. It reports the largest and median task payload. Then it \
+            times Coordinator expansion on a synthetic build shaped like KnowTuning's first stage: each completed \
+            task fans out to one child per element of a four-element list, three children guarded by a numeric \
+            predicate on a build parameter, and a join over the first kind (evaluated, not yet firing).
             """)
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Passages in the build.") var passages = 10_000
+    @Option(help: "The recipe (see `quarry recipes`).") var recipe = "rag4rag"
+    @Option(help: "Input records in the build.") var records = 10_000
+    @Option(help: "Records to cycle (JSON array or JSON Lines; default: the recipe's bundled example input).") var input: String?
     @Option(help: "Worker processes.") var workers = 4
     @Option(help: "Concurrency per worker.") var concurrency = 64
     @Option(help: "Requests per minute the endpoint allows (the simulator enforces it too).") var rpm = 12_000
     @Option(help: "Simulator latency in milliseconds.") var latencyMs = 200.0
-    @Option(help: "Parents in the expansion benchmark (each gets four children).") var expansionParents = 25_000
+    @Option(help: "Parents in the expansion benchmark (each gets seven children).") var expansionParents = 25_000
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
@@ -35,29 +41,13 @@ struct BenchBuildCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
 
-        // Input: the example passages, cycled and numbered.
-        guard let examplePath = RecipeExamples.demoSpecPath else { throw ValidationError("bundled examples are missing") }
-        let examples = try String(contentsOfFile: URL(fileURLWithPath: examplePath).deletingLastPathComponent()
-            .appendingPathComponent("passages.jsonl").path, encoding: .utf8).split(separator: "\n")
-        var lines: [String] = []
-        for index in 0..<passages {
-            guard var object = try JSONSerialization.jsonObject(with: Data(examples[index % examples.count].utf8)) as? [String: Any] else { continue }
-            object["id"] = "p\(index)"
-            object["title"] = "\(object["title"] ?? "") \(index)"
-            object["text"] = "\(object["text"] ?? "") Record \(index)."
-            lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
-        }
-        try (lines.joined(separator: "\n") + "\n").write(to: home.appendingPathComponent("passages.jsonl"), atomically: true, encoding: .utf8)
-        let spec = """
-            name: bench-rag4rag
-            recipe: rag4rag
-            input: {path: passages.jsonl, format: jsonl, fields: {passage: text, topic: title, id: id}}
-            endpoints: {generator: sim, judge: sim}
-            parameters: {top_k: 1}
-            seed: 7
-            no_cache: true
-
-            """
+        let chosen = try RecipeCatalog.standard.recipe(named: recipe)
+        guard let examplePath = RecipeExamples.specPath(for: chosen) else { throw ValidationError("the bundled example of '\(recipe)' is missing") }
+        let example = try BenchInput.exampleSpec(at: examplePath)
+        let source = input.map { URL(fileURLWithPath: $0) } ?? example.input
+        let lines = try BenchInput.cycled(source, count: records, numberRag4Rag: chosen.name == Rag4RagRecipe().name)
+        try (lines.joined(separator: "\n") + "\n").write(to: home.appendingPathComponent("records.jsonl"), atomically: true, encoding: .utf8)
+        let spec = try BenchInput.spec(from: example.yaml, recipe: chosen)
         try spec.write(to: home.appendingPathComponent("bench.build.yaml"), atomically: true, encoding: .utf8)
 
         var simulation = SimulatorConfiguration()
@@ -103,12 +93,30 @@ struct BenchBuildCommand: AsyncParsableCommand {
             let minimum = Double(ok) / (Double(rpm) / 60)
             let counts = try await queue.stageCounts(buildID: buildID)
             print("")
-            print("rag4rag build of \(passages) passages, \(workers) workers × \(concurrency), endpoint \(rpm) rpm, latency \(Int(latencyMs)) ms:")
+            print("\(recipe) build of \(records) records, \(workers) workers × \(concurrency), endpoint \(rpm) rpm, latency \(Int(latencyMs)) ms:")
             print("  tasks by kind: \(counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; "))")
             print("  simulator: \(stats.totalRequests) requests, \(ok) answered 200, statuses \(stats.requestsByStatus.sorted { $0.key < $1.key })")
             print("  submit (validate + COPY \(report.loaded) records): \(String(format: "%.1f", submitSeconds)) s")
             print("  wall time \(String(format: "%.1f", wall)) s vs endpoint-bound minimum \(String(format: "%.1f", minimum)) s "
                 + "(\(ok) requests ÷ \(rpm)/min): ratio \(String(format: "%.2f", wall / minimum)) (target ≤ 1.2)")
+            let sizes = try await pool.query(
+                """
+                SELECT max(octet_length(payload::text)) AS largest,
+                       percentile_disc(0.5) WITHIN GROUP (ORDER BY octet_length(payload::text)) AS median,
+                       (SELECT max(octet_length(data::text)) FROM \(identifier: schema).records WHERE build_id = \(buildID)) AS largest_record,
+                       (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY octet_length(data::text)) FROM \(identifier: schema).records
+                        WHERE build_id = \(buildID)) AS median_record
+                FROM \(identifier: schema).tasks WHERE build_id = \(buildID)
+                """)[0]
+            print("  payloads: largest \(try sizes.decode(Int.self, "largest")) B, median \(try sizes.decode(Int.self, "median")) B "
+                + "(records: largest \(try sizes.decode(Int.self, "largest_record")) B, median \(try sizes.decode(Int.self, "median_record")) B)")
+            for row in try await pool.query(
+                """
+                SELECT kind, max(octet_length(payload::text)) AS largest, percentile_disc(0.5) WITHIN GROUP (ORDER BY octet_length(payload::text)) AS median
+                FROM \(identifier: schema).tasks WHERE build_id = \(buildID) GROUP BY kind ORDER BY kind
+                """) {
+                print("    \(try row.decode(String.self, "kind")): largest \(try row.decode(Int.self, "largest")) B, median \(try row.decode(Int.self, "median")) B")
+            }
 
             // Expansion: a synthetic build of completed parents with four parts each.
             try await Self.expansionBenchmark(queue: queue, pool: pool, parents: expansionParents)
@@ -122,7 +130,7 @@ struct BenchBuildCommand: AsyncParsableCommand {
         // Parents made and finished through the queue's own API, as a worker would: enqueued with COPY,
         // claimed in batches and completed with four parts each.
         _ = try await queue.enqueueCopy(buildID: build, count: parents) { NewTask(kind: "split", family: .generation, key: "r\($0)") }
-        let output = TaskOutput(json: #"{"parts": [1, 2, 3, 4]}"#)
+        let output = TaskOutput(json: #"{"parts": ["first fact", "second fact", "third fact", "fourth fact"], "part_count": 4}"#)
         while true {
             let claimed = try await queue.claim(worker: "bench-expansion", limit: 5_000, kinds: ["split"])
             if claimed.isEmpty { break }
@@ -133,7 +141,12 @@ struct BenchBuildCommand: AsyncParsableCommand {
         // statistics; timing expansion while autovacuum catches up measured the database, not the coordinator
         // (9,782 children/s right after a 10,000-passage build, 34,157/s after a 1,000-passage one).
         try await pool.query("VACUUM (ANALYZE) \(identifier: s).tasks, \(identifier: s).results, \(identifier: s).task_attempts")
-        let graph = BuildGraph(edges: [GraphEdge(from: "split", to: "part", family: .verification, fanOut: .each(field: "parts"))])
+        let enough = GraphPredicate.compare(field: "part_count", .greaterOrEqual, .parameter("minimum"))
+        let graph = BuildGraph(
+            edges: [GraphEdge(from: "split", to: "part", family: .verification, fanOut: .each(field: "parts"))]
+                + ["drop", "revise", "shuffle"].map { GraphEdge(from: "split", to: $0, family: .corruption, when: enough) },
+            joins: [GraphJoin(parent: "split", children: ["part"], to: "select", family: .generation)],
+            parameters: #"{"minimum": 2}"#)
         let started = ContinuousClock.now
         var children = 0
         while true {

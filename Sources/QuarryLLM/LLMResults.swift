@@ -44,13 +44,16 @@ public struct LogprobsResult: Sendable, Equatable {
     public var tokens: [String]
     /// One per token; nil where the endpoint gives none (the first token).
     public var tokenLogprobs: [Double?]
+    /// Where each token starts in the prompt (in characters), when the endpoint reports `text_offset`.
+    public var textOffsets: [Int]?
     public var model: String
     public var usage: TokenUsage
     public var cached: Bool
 
-    public init(tokens: [String], tokenLogprobs: [Double?], model: String, usage: TokenUsage, cached: Bool) {
+    public init(tokens: [String], tokenLogprobs: [Double?], textOffsets: [Int]? = nil, model: String, usage: TokenUsage, cached: Bool) {
         self.tokens = tokens
         self.tokenLogprobs = tokenLogprobs
+        self.textOffsets = textOffsets
         self.model = model
         self.usage = usage
         self.cached = cached

@@ -20,7 +20,7 @@ extension LLMService {
                 message: "the endpoint answered /completions without logprobs; it must support echo + logprobs (vLLM, llama.cpp)")
         }
         return LogprobsResult(
-            tokens: logprobs.tokens, tokenLogprobs: logprobs.tokenLogprobs, model: answer.response.model ?? model,
+            tokens: logprobs.tokens, tokenLogprobs: logprobs.tokenLogprobs, textOffsets: logprobs.textOffsets, model: answer.response.model ?? model,
             usage: answer.usage, cached: answer.cached)
     }
 

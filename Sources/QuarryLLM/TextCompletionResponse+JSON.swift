@@ -35,7 +35,14 @@ extension TextCompletionResponse.Choice.Logprobs: JSONValueDecodable {
         for (index, value) in logprobValues.enumerated() {
             logprobs.append(value.isNull ? nil : try value.double(at: "\(path()).token_logprobs[\(index)]"))
         }
+        // Offsets only refine how scorers find a span of the prompt (tokens concatenate back to it anyway),
+        // so a server that sends them in another shape is read as sending none.
+        let offsets = members.optional("text_offset")?.arrayValue.flatMap { values -> [Int]? in
+            let ints = values.compactMap(\.intValue)
+            return ints.count == values.count ? ints : nil
+        }
         self.tokens = tokens
         self.tokenLogprobs = logprobs
+        self.textOffsets = offsets
     }
 }

@@ -5,6 +5,8 @@ public struct TextCompletionResponse: Sendable {
             public var tokens: [String]
             /// Nil for the first echoed token, which has no context to be predicted from.
             public var tokenLogprobs: [Double?]
+            /// Where each token starts in the text (in characters), when the endpoint says.
+            public var textOffsets: [Int]?
         }
 
         public var index: Int?

@@ -23,10 +23,15 @@ extension TaskQueue {
         binds.append(skipping)
         let rows = try await pool.query(PostgresQuery(unsafeSQL: statements.claim, binds: binds))
         return try rows.map { row in
-            ClaimedTask(
+            let familyText = try row.decode(String.self, "family")
+            guard let family = TaskFamily(rawValue: familyText) else {
+                throw PostgresError(
+                    code: .invalidValue, message: "task family '\(familyText)' is not one this version of Quarry knows (migrate, or upgrade)", column: "family")
+            }
+            return ClaimedTask(
                 id: try row.decode(Int.self, "id"), buildID: try row.decode(Int.self, "build_id"),
                 kind: try row.decode(String.self, "kind"),
-                family: TaskFamily(rawValue: try row.decode(String.self, "family")) ?? .generation,
+                family: family,
                 key: try row.decode(String.self, "key"), payload: try row.decode(String.self, "payload"),
                 attempt: try row.decode(Int.self, "attempt"), maxAttempts: try row.decode(Int.self, "max_attempts"),
                 leaseToken: try row.decode(Int.self, "lease_token"), parentID: try row.decode(Int?.self, "parent_id"))

@@ -15,7 +15,10 @@ struct ChatCompletionGenerator {
         let allText = request.allText
         let source = GroundingSource(sourceText: request.groundingText, promptText: allText)
         let judge = GroundingJudge.isJudgeRequest(messageText: allText, schema: request.schema)
-        let verdict = judge ? GroundingJudge.verdict(forPrompt: allText, flip: environment.shouldFlipJudge) : nil
+        var verdict = judge ? GroundingJudge.verdict(forPrompt: allText, flip: environment.shouldFlipJudge) : nil
+        if let found = verdict, GroundingJudge.isContradictionRequest(schema: request.schema) {
+            verdict = GroundingJudge.contradictionVerdict(found)
+        }
         let hallucinate = !judge && environment.shouldHallucinate
 
         var choices: [JSONValue] = []

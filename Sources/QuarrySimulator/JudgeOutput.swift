@@ -28,8 +28,11 @@ enum JudgeOutput {
             let type = schema["type"]?.stringValue
             switch type {
             case "boolean":
+                if isProfileField(key) { return .bool(!verdict.offTopicTags.isEmpty) }
                 if GroundingJudge.verdictFieldNames.contains(key) { return .bool(verdict.supported) }
-                if GroundingJudge.negatedFieldNames.contains(key) { return .bool(!verdict.supported) }
+                if GroundingJudge.negatedFieldNames.contains(key) || GroundingJudge.contradictionFieldNames.contains(key) {
+                    return .bool(!verdict.supported)
+                }
                 return nil
             case "number", "integer":
                 guard ["score", "confidence", "support", "probability", "faithfulness", "groundedness"].contains(where: { key.contains($0) })
@@ -49,16 +52,30 @@ enum JudgeOutput {
                 }
                 return nil
             case "array":
+                guard schema["items"]?["type"]?.stringValue == "string" else { return nil }
+                if isProfileField(key) { return strings(verdict.offTopicTags, schema: schema) }
+                // Claims that are wrong, as opposed to unsupported: the lexical judge finds facts missing from
+                // the context, never wrong ones, so it names none.
+                if ["wrong", "incorrect"].contains(where: { key.contains($0) }) { return strings([], schema: schema) }
                 guard ["unsupported", "missing", "hallucinat", "unverified", "invented"].contains(where: { key.contains($0) }),
-                    schema["items"]?["type"]?.stringValue == "string",
                     verdict.unsupportedWords.count >= (schema["minItems"]?.intValue ?? 0)
                 else { return nil }
-                let limit = schema["maxItems"]?.intValue ?? Int.max
-                return .array(verdict.unsupportedWords.prefix(limit).map(JSONValue.string))
+                return strings(verdict.unsupportedWords, schema: schema)
             default:
                 return nil
             }
         }
+    }
+
+    /// Fields about the asker's profile being used off-topic (`off_topic_profile`, `off_topic_tags`).
+    private static func isProfileField(_ key: String) -> Bool {
+        ["off_topic", "offtopic", "profile"].contains { key.contains($0) }
+    }
+
+    /// `items` as a string array within the schema's item bounds; nil when it cannot meet `minItems`.
+    private static func strings(_ items: [String], schema: JSONValue) -> JSONValue? {
+        guard items.count >= (schema["minItems"]?.intValue ?? 0) else { return nil }
+        return .array(items.prefix(schema["maxItems"]?.intValue ?? Int.max).map(JSONValue.string))
     }
 
     /// The enum option that means `supported` (or its opposite), if any does.

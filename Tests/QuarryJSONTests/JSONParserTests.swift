@@ -131,6 +131,13 @@ struct JSONParserTests {
         #expect(compared > 100)
     }
 
+    @Test("long decimals parse to the correctly rounded double, as Swift's Double(String) reads them")
+    func decimalsAreExact() throws {
+        for text in ["0.42105263157894735", "0.32653061224489793", "0.13333333333333333", "2.2250738585072014e-308", "1e23", "-0.1"] {
+            #expect(try JSONParser.parse(Array(text.utf8)) == .double(try #require(Double(text))), "\(text)")
+        }
+    }
+
     @Test("canonical bytes parse back to the same value")
     func roundTrip() throws {
         let value: JSONValue = [
@@ -144,12 +151,17 @@ struct JSONParserTests {
     }
 
     /// Structural equality between our value and Foundation's `Any` tree (numbers compared as doubles).
+    /// Doubles may differ in the last few bits: Foundation's parser on Linux rounds some long decimals
+    /// wrongly (it reads 0.42105263157894735 as 0.42105263157894746; Swift's `Double(String)` and ours
+    /// read it exactly, which `decimalsAreExact` checks).
     static func same(_ value: JSONValue, _ other: Any) -> Bool {
         switch value {
         case .null: return other is NSNull
         case .bool(let flag): return (other as? NSNumber)?.boolValue == flag
         case .int(let number): return (other as? NSNumber)?.doubleValue == Double(number)
-        case .double(let number): return (other as? NSNumber)?.doubleValue == number
+        case .double(let number):
+            guard let theirs = (other as? NSNumber)?.doubleValue else { return false }
+            return abs(theirs - number) <= 1e-14 * max(1, abs(number))
         case .string(let text): return (other as? String) == text
         case .array(let elements):
             guard let others = other as? [Any], others.count == elements.count else { return false }

@@ -154,4 +154,30 @@ struct GraphRuleTests {
             #expect(streamed == ["r1/a", "r2/a", "r2/a/b/1", "r2/a/b/2", "r2/a/b/10", "r10/a"])
         }
     }
+
+    @Test("payloads stay bounded whatever the depth: a child holds a reference to its parent, not its ancestry")
+    func boundedPayloads() async throws {
+        try await QueueHarness.with { h in
+            let stages = ["s0", "s1", "s2", "s3", "s4", "s5"]
+            let graph = BuildGraph(
+                edges: zip(stages, stages.dropFirst()).map { GraphEdge(from: $0, to: $1, family: .generation) }
+                    + [GraphEdge(from: "s5", to: "each", family: .verification, fanOut: .each(field: "items"))])
+            let build = try await h.queue.createBuild(name: "deep", graph: graph)
+            let record = String(repeating: "r", count: 4_000)
+            try await h.queue.enqueue(buildID: build, [NewTask(kind: "s0", family: .generation, key: "r1/s0", payload: "{\"record\": \"\(record)\"}")])
+            // Every stage's output is 8 KB: copying ancestry would make the sixth payload about 40 KB.
+            let bulky = #"{"text": "\#(String(repeating: "x", count: 8_000))", "items": ["a", "b"]}"#
+            for stage in stages {
+                try await Self.complete(h, kind: stage) { _ in bulky }
+                try await Self.expandAll(h, build: build, graph: graph)
+            }
+            let sizes = try await h.pool.query(
+                "SELECT kind, octet_length(payload::text) AS size FROM \(identifier: h.schema).tasks WHERE build_id = \(build) ORDER BY id"
+            ).map { (try $0.decode(String.self, "kind"), try $0.decode(Int.self, "size")) }
+            #expect(sizes.count == 8)
+            for (kind, size) in sizes where kind != "s0" {
+                #expect(size <= 64, "\(kind): \(size) bytes")
+            }
+        }
+    }
 }

@@ -62,8 +62,9 @@ struct BuildSpecTests {
         #expect(plan.spec.input.path == inputPath)
         #expect(plan.spec.input.format == .jsonl)
         #expect(plan.spec.input.maxRecordBytes == 1 << 20)
-        #expect(plan.spec.parameters.int("top_k", default: 0) == 4)
-        #expect(plan.spec.parameters.double("min_lexical_support", default: -1) == 0.5)
+        let parameters = try plan.spec.parameters.decode(Rag4RagRecipe.Parameters.self)
+        #expect(parameters.topK == 4)
+        #expect(parameters.minLexicalSupport == 0.5)
         #expect(plan.spec.endpoints == ["generator": "sim", "judge": "sim"])
         #expect(plan.spec.seed == 3)
         #expect(plan.spec.promptVersions == [
@@ -78,9 +79,9 @@ struct BuildSpecTests {
     func unknownRecipe() throws {
         let error = try #require(failure(spec(["recipe: rag4rag": "recipe: rag5rag"])))
         #expect(error.code == .unknownRecipe)
-        #expect(error.message == "unknown recipe 'rag5rag'; known: prereq_tune, rag4rag")
+        #expect(error.message == "unknown recipe 'rag5rag'; known: knowtuning, personalized_qa, prereq_tune, rag4rag")
         #expect(error.line == 2)
-        #expect(error.description.hasSuffix("build.yaml:2 (recipe): unknown recipe 'rag5rag'; known: prereq_tune, rag4rag"))
+        #expect(error.description.hasSuffix("build.yaml:2 (recipe): unknown recipe 'rag5rag'; known: knowtuning, personalized_qa, prereq_tune, rag4rag"))
     }
 
     @Test("parameters: unknown name, out of range, wrong type")
@@ -187,5 +188,29 @@ struct BuildSpecTests {
         let plan = try BuildSpecParser(file: file, endpoints: registry).parseFile()
         #expect(plan.spec.input.path.hasSuffix("Examples/passages.jsonl"))
         #expect(plan.spec.input.fields == ["passage": "text", "topic": "title", "id": "id"])
+    }
+
+    @Test("a recipe's own checks run at submit: personalized_qa refuses an unknown variant or a generator no endpoint serves, naming the field")
+    func recipeChecks() throws {
+        func pqa(_ parameters: String) -> String {
+            """
+            name: community
+            recipe: personalized_qa
+            input:
+              path: passages.jsonl
+              fields: {id: title, community: title, title: title, body: text}
+            endpoints: {generator: sim, judge: sim}
+            parameters: {\(parameters)}
+            """
+        }
+        #expect(throws: Never.self) { try parse(pqa("generators: 'generator, sim'")) }
+        let unknownGenerator = #expect(throws: RecipeError.self) { try parse(pqa("generators: 'generator, gtp4'")) }
+        #expect(unknownGenerator?.code == .unknownEndpoint)
+        #expect(unknownGenerator?.field == "parameters.generators")
+        #expect(unknownGenerator?.line == 7)
+        #expect(unknownGenerator?.message.contains("'gtp4'") == true)
+        let unknownVariant = #expect(throws: RecipeError.self) { try parse(pqa("variants: 'basic, personalised'")) }
+        #expect(unknownVariant?.field == "parameters.variants")
+        #expect(unknownVariant?.message.contains("personalised") == true)
     }
 }

@@ -93,4 +93,49 @@ struct CoordinatorProcessTests {
             }
         }
     }
+
+    @Test("KnowTuning graph: kill -9 while it expands (fan-outs, predicated edges, joins), restart: no duplicates", .timeLimit(.minutes(8)))
+    func killMidExpansionKnowTuning() async throws {
+        typealias Kinds = KnowTuningRecipe.Kinds
+        try await RecipeHarness.with(simulator: { $0.latency = .fixed(ms: 30) }) { h in
+            _ = try h.write("qa.jsonl", KnowTuningEndToEndTests.input())
+            try await withChildProcesses { processes in
+                let build = try #require(try await h.submit(KnowTuningEndToEndTests.spec(name: "kt-kill")).buildID)
+                let worker = Worker(queue: h.queue, handlers: h.handlers(), configuration: WorkerConfiguration(concurrency: 32, runRescuer: true))
+                let second = try await whileRunning(worker) {
+                    let first = try coordinator(h, processes)
+                    // Killed once it has expanded extractions into scores and corruptions, well before the joins are done.
+                    let started = try await eventually(timeout: .seconds(120), every: .milliseconds(20)) {
+                        if let status = first.exitStatusIfExited() {
+                            Issue.record("quarry coordinator exited (\(status)): \(first.output)")
+                            return true
+                        }
+                        let kinds = try await h.kinds(build)
+                        return kinds[Kinds.score.name, default: 0] > 0 && kinds[Kinds.rewrite.name, default: 0] == 0
+                    }
+                    #expect(started)
+                    first.signal(SIGKILL)
+                    #expect(await first.waitForExit(timeout: .seconds(10)) == 128 + SIGKILL)
+                    let second = try coordinator(h, processes)
+                    #expect(try await eventually(timeout: .seconds(300), every: .milliseconds(200)) { try await h.queue.build(build)?.state.isFinished == true })
+                    return second
+                }
+                let tasks = try await h.tasks(build)
+                #expect(Set(tasks.map(\.key)).count == tasks.count, "no key twice")
+                #expect(tasks.allSatisfy { $0.state == .completed || $0.state == .dead }, "every task ended")
+                #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).results r JOIN \(identifier: h.schema).tasks t ON t.id = r.task_id WHERE t.build_id = \(build)") == tasks.filter { $0.state == .completed }.count)
+                // Exactly one join per completed extraction, and every child under its parent's key.
+                let extracted = tasks.filter { $0.kind == Kinds.extract.name && $0.state == .completed }.count
+                #expect(tasks.filter { $0.kind == Kinds.select.name }.count == extracted)
+                let byID = Dictionary(uniqueKeysWithValues: tasks.map { ($0.taskID, $0) })
+                #expect(tasks.filter { task in
+                    guard task.kind != Kinds.extract.name else { return false }
+                    guard let parent = task.parentID.flatMap({ byID[$0] }) else { return true }
+                    return !task.key.hasPrefix(parent.key + "/")
+                }.isEmpty)
+                second.signal(SIGTERM)
+                #expect(await second.waitForExit(timeout: .seconds(20)) == 0)
+            }
+        }
+    }
 }

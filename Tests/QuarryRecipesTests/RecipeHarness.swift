@@ -8,7 +8,7 @@ import QuarrySimulator
 import QuarryTestSupport
 
 /// A migrated schema of the test's own, a queue over it, a simulator on loopback, an LLM service with
-/// one endpoint `sim`, and helpers to submit, run and export builds in-process.
+/// one endpoint `sim` (or the endpoints a test names, all on the simulator), and helpers to submit, run and export builds in-process.
 struct RecipeHarness: Sendable {
     let schema: String
     let pool: PostgresPool
@@ -20,17 +20,18 @@ struct RecipeHarness: Sendable {
 
     /// A harness for the duration of `body`: when `body` returns or throws, the LLM service is shut down,
     /// the simulator stopped, the schema dropped, the pool closed and the folder deleted.
+    /// `endpoints` maps endpoint names to the model each asks the simulator for.
     static func with<T>(
-        simulator configure: (inout SimulatorConfiguration) -> Void = { _ in }, isolation: isolated (any Actor)? = #isolation,
-        _ body: (RecipeHarness) async throws -> T
+        simulator configure: (inout SimulatorConfiguration) -> Void = { _ in }, endpoints: [String: String] = ["sim": "sim-small"],
+        isolation: isolated (any Actor)? = #isolation, _ body: (RecipeHarness) async throws -> T
     ) async throws -> T {
         var configuration = SimulatorConfiguration()
         configure(&configuration)
-        let harness = try await open(configuration)
+        let harness = try await open(configuration, endpoints: endpoints)
         return try await withTearDown(of: harness, tearDown: { await $0.tearDown() }, body)
     }
 
-    private static func open(_ configuration: SimulatorConfiguration) async throws -> RecipeHarness {
+    private static func open(_ configuration: SimulatorConfiguration, endpoints: [String: String]) async throws -> RecipeHarness {
         let (pool, schema) = try await TestDatabase.migratedPool(maxConnections: 10, prefix: "rec")
         let queue = TaskQueue(
             pool: pool,
@@ -42,7 +43,9 @@ struct RecipeHarness: Sendable {
         do {
             let port = try await simulator.start()
             let registry = try EndpointRegistry(
-                [Endpoint(name: "sim", baseURL: "http://127.0.0.1:\(port)/v1", model: "sim-small", maxInFlight: 64, timeoutSeconds: 20)], source: "(test)")
+                endpoints.sorted { $0.key < $1.key }.map {
+                    Endpoint(name: $0.key, baseURL: "http://127.0.0.1:\(port)/v1", model: $0.value, maxInFlight: 64, timeoutSeconds: 20)
+                }, source: "(test)")
             let service = try LLMService(registry: registry, queue: queue, logger: Logger(label: "quarry.recipes.test"))
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             return RecipeHarness(schema: schema, pool: pool, queue: queue, simulator: simulator, service: service, registry: registry, folder: folder)

@@ -99,4 +99,45 @@ struct JudgeTests {
             #expect(stats["hallucinated"] as? Int == positives)
         }
     }
+
+    @Test("a <profile> block: its words count as known, items the answer brings up beyond the context are off-topic, wrong-claim lists stay empty")
+    func profile() async throws {
+        let schema: [String: Any] = [
+            "type": "object", "additionalProperties": false,
+            "required": ["supported", "unsupported_claims", "wrong_claims", "off_topic_profile", "off_topic_tags"],
+            "properties": [
+                "supported": ["type": "boolean"],
+                "unsupported_claims": ["type": "array", "items": ["type": "string"]],
+                "wrong_claims": ["type": "array", "items": ["type": "string"]],
+                "off_topic_profile": ["type": "boolean"],
+                "off_topic_tags": ["type": "array", "items": ["type": "string"]],
+            ],
+        ]
+        func ask(_ client: TestClient, answer: String) async throws -> [String: Any] {
+            let prompt = "QUARRY-JUDGE\n<context>\(sampleContext)</context>\n<profile>macos, wine-tasting, rhine</profile>\n<answer>\(answer)</answer>"
+            let result = try await client.post("/v1/chat/completions", json: chatBody(prompt, extra: [
+                "response_format": ["type": "json_schema", "json_schema": ["name": "verdict", "strict": true, "schema": schema]],
+            ]))
+            let content = try #require(chatContent(result))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(content.utf8)) as? [String: Any])
+            #expect(SchemaValidator(root: schema).validate(object).isEmpty)
+            return object
+        }
+        try await withSimulator { client in
+            // "macos" is only in the profile: supported (the asker said it), but off-topic for a river question.
+            let offTopic = try await ask(client, answer: "Barges carry coal along the Rhine for macos.")
+            #expect(offTopic["supported"] as? Bool == true)
+            #expect(offTopic["off_topic_profile"] as? Bool == true)
+            #expect(offTopic["off_topic_tags"] as? [String] == ["macos"])
+            #expect(offTopic["wrong_claims"] as? [String] == [])
+            // "rhine" is in the profile and in the context: on-topic.
+            let onTopic = try await ask(client, answer: "Barges carry coal along the Rhine.")
+            #expect(onTopic["off_topic_profile"] as? Bool == false)
+            #expect(onTopic["off_topic_tags"] as? [String] == [])
+            let invented = try await ask(client, answer: "Barges carry coal to Zorvath.")
+            #expect(invented["supported"] as? Bool == false)
+            #expect(invented["unsupported_claims"] as? [String] == ["zorvath"])
+            #expect(invented["wrong_claims"] as? [String] == [])
+        }
+    }
 }

@@ -39,6 +39,14 @@ public final class ExportFileWriter {
         lines += 1
     }
 
+    /// Appends `json`, one JSON value already encoded (e.g. with keys in an order a consumer expects), as
+    /// one line.
+    public func writeLine(json: [UInt8]) throws {
+        try write(json)
+        try write([0x0A])
+        lines += 1
+    }
+
     /// Appends `value` as a whole (pretty-printed) JSON document and a final newline.
     public func writeDocument(_ value: some Encodable) throws {
         let document = Array(try Self.encoder(pretty: true).encode(value))

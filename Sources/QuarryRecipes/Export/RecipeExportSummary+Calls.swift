@@ -1,6 +1,6 @@
 extension RecipeExportSummary {
-    /// Counts `call` in the usage of `kind` and notes the model that answered it at its endpoint.
-    public mutating func note(_ call: LLMCallRecord, kind: String) {
+    /// Adds `call` to the usage of `kind` and its model to its endpoint's.
+    mutating func note(_ call: LLMCallRecord, kind: String) {
         usage[kind, default: UsageTotals()].add(call)
         if !(models[call.endpoint] ?? []).contains(call.model) { models[call.endpoint, default: []].append(call.model) }
     }

@@ -112,6 +112,11 @@ public struct BuildSpecParser {
             name: name, recipe: recipe.name, specFile: absolute(file), input: input, endpoints: roles, parameters: parameters,
             prompts: prompts, seed: seed, noCache: noCache, budgetUSD: budget)
         spec.maxDeadFraction = maxDeadFraction
+        do {
+            try recipe.check(spec, endpoints: endpoints)
+        } catch {
+            throw RecipeError(error.code, error.message, file: error.file ?? file, line: error.line ?? top["parameters"]?.mark?.line, field: error.field)
+        }
         return BuildPlan(spec: spec, recipe: recipe)
     }
 

@@ -29,10 +29,20 @@ public struct LLMCallRecord: Sendable, Equatable, Codable {
 
     /// The record of `result`, priced with `service`'s endpoint configuration.
     public init(_ result: ChatResult, endpoint: String, service: LLMService) {
+        self.init(priced: result.usage, model: result.model, cached: result.cached, endpoint: endpoint, service: service)
+    }
+
+    /// The record of a scoring call (`/completions` with echo + logprobs), priced like chat calls.
+    public init(_ result: LogprobsResult, endpoint: String, service: LLMService) {
+        self.init(priced: result.usage, model: result.model, cached: result.cached, endpoint: endpoint, service: service)
+    }
+
+    /// Cached answers cost nothing; an answer without a model name is recorded under the configured one.
+    private init(priced usage: TokenUsage, model: String, cached: Bool, endpoint: String, service: LLMService) {
         let price = service.registry[endpoint]
-        let cost = result.cached ? 0 : (price?.cost(inputTokens: result.usage.promptTokens, outputTokens: result.usage.completionTokens) ?? 0)
+        let cost = cached ? 0 : (price?.cost(inputTokens: usage.promptTokens, outputTokens: usage.completionTokens) ?? 0)
         self.init(
-            endpoint: endpoint, model: result.model.isEmpty ? (price?.model ?? "") : result.model, promptTokens: result.usage.promptTokens,
-            completionTokens: result.usage.completionTokens, cached: result.cached, costUSD: cost)
+            endpoint: endpoint, model: model.isEmpty ? (price?.model ?? "") : model, promptTokens: usage.promptTokens,
+            completionTokens: usage.completionTokens, cached: cached, costUSD: cost)
     }
 }

@@ -23,6 +23,11 @@ public protocol Recipe: Sendable {
     /// them shape it, and it is stored with the build.
     func graph(parameters: RecipeParameters) -> RecipeGraph
 
+    /// Checks what the generic parser cannot: how the build's parameters go together, and endpoints named
+    /// in them (`endpoints` is nil when submit has no endpoints file to check against). Runs at submit, so a
+    /// misspelt name is an error naming the spec's field instead of tasks that die or wait later.
+    func check(_ spec: StoredBuildSpec, endpoints: EndpointRegistry?) throws(RecipeError)
+
     /// Registers a handler for every kind the graph can create.
     func register(into handlers: inout GraphHandlers)
 
@@ -33,6 +38,8 @@ public protocol Recipe: Sendable {
 
 extension Recipe {
     public var exampleSpec: String { "\(name)/\(name).build.yaml" }
+
+    public func check(_ spec: StoredBuildSpec, endpoints: EndpointRegistry?) throws(RecipeError) {}
 
     /// The graph with every parameter at its default.
     public var defaultGraph: RecipeGraph { graph(parameters: RecipeParameters(definitions: parameters)) }

@@ -10,7 +10,7 @@ public struct RecipeCatalog: Sendable {
     }
 
     /// Every recipe shipped with Quarry.
-    public static let standard = RecipeCatalog([Rag4RagRecipe(), PrereqTuneRecipe()])
+    public static let standard = RecipeCatalog([Rag4RagRecipe(), KnowTuningRecipe(), PersonalizedQARecipe(), PrereqTuneRecipe()])
 
     public var names: [String] { recipes.map(\.name).sorted() }
 

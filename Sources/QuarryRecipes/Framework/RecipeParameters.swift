@@ -1,3 +1,4 @@
+import Foundation
 import QuarryJSON
 import QuarryLLM
 
@@ -19,10 +20,10 @@ public struct RecipeParameters: Sendable, Equatable, Codable {
 
     public subscript(name: String) -> JSONValue? { values[name] }
 
-    public func int(_ name: String, default fallback: Int) -> Int { values[name]?.intValue ?? fallback }
-    public func double(_ name: String, default fallback: Double) -> Double { values[name]?.doubleValue ?? fallback }
-    public func bool(_ name: String, default fallback: Bool) -> Bool { values[name]?.boolValue ?? fallback }
-    public func string(_ name: String, default fallback: String) -> String { values[name]?.stringValue ?? fallback }
+    /// The values as the recipe's typed parameters (a `Codable` struct whose coding keys are the names).
+    public func decode<Parameters: Decodable>(_ type: Parameters.Type) throws -> Parameters {
+        try JSONDecoder().decode(Parameters.self, from: Data(JSONValue.object(values).canonicalBytes))
+    }
 
     public init(from decoder: any Decoder) throws {
         values = try [String: JSONValue](from: decoder)

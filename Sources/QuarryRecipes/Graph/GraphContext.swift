@@ -33,7 +33,7 @@ public struct GraphContext: Sendable {
     /// so defaults live only in the recipe's `RecipeParameter` list).
     public func parameters<Parameters: Decodable>(_ type: Parameters.Type) throws -> Parameters {
         do {
-            return try JSONDecoder().decode(Parameters.self, from: Data(JSONValue.object(spec.parameters.values).canonicalBytes))
+            return try spec.parameters.decode(Parameters.self)
         } catch {
             throw TaskError.permanent("bad_spec", "build \(buildID)'s parameters do not decode as \(Parameters.self): \(error)")
         }

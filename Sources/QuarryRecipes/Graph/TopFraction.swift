@@ -4,7 +4,9 @@
 public enum TopFraction {
     public static func select<Item>(_ items: [Item], fraction: Double, by value: (Item) -> Double) -> [Item] {
         guard !items.isEmpty, fraction > 0 else { return [] }
-        let keep = min(items.count, Int((min(fraction, 1) * Double(items.count)).rounded(.up)))
+        // A hair below the product before rounding up, so 0.3 × 10 (2.9999999999999996 or 3.0000000000000004 in
+        // binary) keeps 3, not 4.
+        let keep = min(items.count, Int((min(fraction, 1) * Double(items.count) - 1e-9).rounded(.up)))
         // NaN (a failed measurement) ranks last, so the sort's order stays strict.
         let values = items.map { let v = value($0); return v.isNaN ? -Double.infinity : v }
         let ranked = items.indices.sorted { a, b in

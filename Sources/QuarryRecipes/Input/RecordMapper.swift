@@ -20,11 +20,14 @@ public struct RecordMapper: Sendable {
     let fields: [(name: String, source: String, required: Bool)]
     let retrievable: String?
     let limit: Int
+    /// Fields that may be lists (`ListInputFields`).
+    let lists: Set<String>
 
     public init(recipe: any Recipe, input: StoredBuildSpec.Input) {
         fields = recipe.inputFields.map { ($0.name, input.fields[$0.name] ?? $0.name, $0.required) }
         retrievable = recipe.inputFields.first(where: \.retrievable)?.name
         limit = input.maxRecordBytes
+        lists = (recipe as? any ListInputFields)?.listInputFields ?? []
     }
 
     public func map(_ raw: RawRecord) -> RecordOutcome {
@@ -57,9 +60,24 @@ public struct RecordMapper: Sendable {
             return reject(fields.count == 1 ? "not a JSON object or string (each record must be {…} or \"…\")" : "not a JSON object (each record must be {…})")
         }
         var mapped: [String: String] = [:]
+        var listed: [String: [String]] = [:]
         for field in fields {
             guard let found = Self.lookup(field.source, in: object), !found.isNull else {
                 if field.required { return reject("missing field '\(field.source)' (mapped to \(field.name))") }
+                continue
+            }
+            if lists.contains(field.name), case .array(let items) = found {
+                var texts: [String] = []
+                for item in items {
+                    switch item {
+                    case .string(let string) where !string.unicodeScalars.contains("\u{0}"): texts.append(string)
+                    case .int(let number): texts.append(String(number))
+                    case .double(let number): texts.append(String(number))
+                    default:
+                        return reject("field '\(field.source)' (mapped to \(field.name)) must be a list of strings (without NUL characters)")
+                    }
+                }
+                listed[field.name] = texts
                 continue
             }
             let text: String
@@ -79,7 +97,9 @@ public struct RecordMapper: Sendable {
             }
             mapped[field.name] = text
         }
-        let json = JSONValue.object(mapped.mapValues(JSONValue.string)).canonicalString
+        var members = mapped.mapValues(JSONValue.string)
+        for (name, texts) in listed { members[name] = .array(texts.map(JSONValue.string)) }
+        let json = JSONValue.object(members).canonicalString
         return .accepted(BuildRecord(line: raw.line, position: raw.position, json: json, text: retrievable.flatMap { mapped[$0] }))
     }
 

@@ -4,7 +4,7 @@ extension PrereqTuneParameters {
     /// The typed view of a build's parameter values (defaults already filled in by the spec parser).
     public init(_ values: RecipeParameters) throws(RecipeError) {
         do {
-            self = try JSONDecoder().decode(Self.self, from: JSONEncoder().encode(values))
+            self = try values.decode(Self.self)
         } catch {
             throw RecipeError(.invalidValue, "prereq_tune parameters do not decode: \(error)", field: "parameters")
         }

@@ -66,11 +66,13 @@ public struct PrereqTuneRecipe: Recipe {
     public var prompts: [RecipePrompt] { PrereqPrompts.all }
 
     public func graph(parameters values: RecipeParameters) -> RecipeGraph {
-        let versions = values.int("versions", default: 5)
-        let levels = min(values.int("max_regenerations", default: 2), Parameters.regenerationLimit)
+        // Checked at submit, so they decode; the defaults stand in only for values no submit produced.
+        let typed = (try? Parameters(values)) ?? (try? Parameters.defaults)
+        let versions = typed?.versions ?? 5
+        let levels = min(typed?.maxRegenerations ?? 2, Parameters.regenerationLimit)
         var graph = RecipeGraph()
         graph.seed(kind: Kind.entity)
-        if values.string("strategy", default: Parameters.Strategy.topDown.rawValue) == Parameters.Strategy.bottomUp.rawValue {
+        if typed?.strategy == .bottomUp {
             graph.repeat(from: Kind.entity, times: versions, to: Kind.triple, when: .isTrue("named"))
             graph.join(parent: Kind.entity, over: [Kind.triple], to: Kind.verifyQA)
             Self.regenerations(&graph, from: Kind.verifyQA, level: 1, levels: levels, regenerate: Kind.regenerateQA, reverify: Kind.reverifyQA, passage: nil)

@@ -67,7 +67,7 @@ struct Rag4RagExporter {
                     (Kind.generate.name, chain.generated?.call), (Kind.verify.name, chain.verification?.call),
                     (Kind.regenerate.name, chain.regeneration?.call), (Kind.reverify.name, chain.reverification?.call),
                 ] {
-                    if let call { note(call, kind: kind, into: &summary) }
+                    if let call { summary.note(call, kind: kind) }
                 }
                 for (row, ids) in rowsAndCount(chain, report: &report) {
                     try qa.writeLine(row, encoder: encoder)
@@ -174,10 +174,5 @@ struct Rag4RagExporter {
         if let verification { return Rag4RagQARow.Verdict(verification.verdict) }
         if let task, task.failed { return .failed }
         return .pending
-    }
-
-    private func note(_ call: LLMCallRecord, kind: String, into summary: inout RecipeExportSummary) {
-        summary.usage[kind, default: UsageTotals()].add(call)
-        if !(summary.models[call.endpoint] ?? []).contains(call.model) { summary.models[call.endpoint, default: []].append(call.model) }
     }
 }

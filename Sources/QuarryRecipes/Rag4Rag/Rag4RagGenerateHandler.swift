@@ -5,21 +5,6 @@ import QuarryQueue
 /// `rag4rag.generate`: one question and answer for a passage, in the task's arm. The zero-shot arm's
 /// prompt gets only the topic hint — the passage never reaches the model — which is the seed's baseline.
 struct Rag4RagGenerateHandler {
-    struct Answer: Decodable, Sendable {
-        var question: String
-        var answer: String
-    }
-
-    static let format = ResponseFormat.jsonSchema(
-        name: "qa_pair",
-        schema: [
-            "type": "object",
-            "properties": ["question": ["type": "string"], "answer": ["type": "string"]],
-            "required": ["question", "answer"],
-            "additionalProperties": false,
-        ],
-        strict: true)
-
     let service: LLMService
 
     func handle(_ payload: Seed<Rag4RagRecord>, context: GraphContext) async throws -> Produced<Rag4RagGenerated> {
@@ -32,8 +17,8 @@ struct Rag4RagGenerateHandler {
         let endpoint = try spec.endpoint(for: Rag4RagRecipe.Role.generator)
         let request = ChatRequest(
             messages: try prompt.messages(["passage": payload.record.passage, "topic": payload.record.topic]),
-            temperature: parameters.generationTemperature, seed: spec.seed, maxTokens: parameters.maxTokens, responseFormat: Self.format)
-        let decoded = try await service.chat(request, endpoint: endpoint, build: context.buildID, kind: context.task.kind, decoding: Answer.self)
+            temperature: parameters.generationTemperature, seed: spec.seed, maxTokens: parameters.maxTokens, responseFormat: QuestionAnswerPair.format)
+        let decoded = try await service.chat(request, endpoint: endpoint, build: context.buildID, kind: context.task.kind, decoding: QuestionAnswerPair.self)
         let question = decoded.output.question.trimmingCharacters(in: .whitespacesAndNewlines)
         let answer = decoded.output.answer.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !question.isEmpty, !answer.isEmpty else {
