@@ -1,10 +1,11 @@
 import QuarryLLM
 
 /// The facts a version is built around: a few attributes (dates, places, works, relations for persons;
-/// date, site, cause, sign, treatment for medical entities) drawn per version without repetition, so
-/// the K versions of one entity are guaranteed to disagree on each of them while every version stays
-/// internally consistent (the paper's controlled counterfactual variation). The generator writes the
-/// biography around them and invents the rest.
+/// date, site, cause, sign, treatment for medical entities), each drawn from its pool at a slot that
+/// moves by one per version, so the K versions of one entity disagree on every attribute whose pool is
+/// larger than K (the years always: K is at most 10) while every version stays internally consistent
+/// (the paper's controlled counterfactual variation). The generator writes the biography around them
+/// and invents the rest.
 ///
 /// Drawn from the entity's name alone (a hash, not a random source), so a retried or regenerated
 /// version gets the same facts and equal builds write equal prompts.
