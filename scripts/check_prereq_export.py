@@ -2,7 +2,7 @@
 """Loads a prereq_tune export with Hugging Face `datasets` and checks every file's columns against the
 published PREREQ-TUNE layout (Shiyu-Lab/Prereq_Tune), as training code would read it.
 
-usage: check-prereq-export.py EXPORT_DIR --versions K [--strategy top_down|bottom_up]
+usage: check_prereq_export.py EXPORT_DIR --versions K [--strategy top_down|bottom_up]
 Prints one JSON object {file: rows} and exits 0, or names the first mismatch and exits 1
 (2 when `datasets` is not installed).
 """
