@@ -264,4 +264,34 @@ struct PrereqTuneEndToEndTests {
             }
         }
     }
+
+    @Test("generated names that collide across the build are settled in input order: the first holder keeps it, later ones are excluded",
+          .timeLimit(.minutes(5)))
+    func nameCollisions() async throws {
+        try await RecipeHarness.with { h in
+            // 60 medical entities: the simulator's small pool of invented medical names repeats.
+            let seeds = try PrereqFixtures.names("medical_skill_dev.json", count: 60)
+            let input = try h.write("medical.json", try PrereqFixtures.list(seeds))
+            let build = try #require(
+                try await h.submit(
+                    PrereqFixtures.spec(name: "collide", input: input, parameters: "versions: 2, domain: medical, max_regenerations: 0, judge: false")
+                ).buildID)
+            #expect(try await h.run(until: [build]))
+            let (folder, _) = try await h.export(build, "export")
+            let entities = try jsonLines(folder.appendingPathComponent("entities.jsonl"), as: PrereqRows.Entity.self)
+            #expect(entities.count == 60)
+            let byName = Dictionary(grouping: entities.filter { !$0.name.isEmpty }, by: { PrereqNames.key($0.name) })
+            let collided = byName.values.filter { $0.count > 1 }
+            #expect(!collided.isEmpty, "60 names from a pool of 200 repeat")
+            for holders in collided {
+                let ordered = holders.sorted { $0.position < $1.position }
+                #expect(ordered.first?.reason != "name_generated_name")
+                #expect(ordered.dropFirst().allSatisfy { $0.reason == "name_generated_name" && !$0.kept })
+            }
+            let kept = entities.filter(\.kept)
+            #expect(Set(kept.map { PrereqNames.key($0.name) }).count == kept.count)
+            let report = try decodeJSON(PrereqReport.self, try String(contentsOf: folder.appendingPathComponent("report.json"), encoding: .utf8))
+            #expect(report.exclusions["name_generated_name"] == collided.reduce(0) { $0 + $1.count - 1 })
+        }
+    }
 }
