@@ -25,7 +25,8 @@ struct PrereqTuneExportTests {
     @Test("a verified entity gives one task row, statements and a passage per version; rows have exactly the published fields")
     func keptEntity() throws {
         let parameters = try PrereqTuneParameters(RecipeParameters(definitions: PrereqTuneParameters.definitions, overrides: ["versions": 3]))
-        var assembler = PrereqExportAssembler(build: "b", parameters: parameters, names: [1: .kept(name: "Aldric Ashgrove", index: 0)])
+        var assembler = PrereqExportAssembler(
+            build: "b", parameters: parameters, names: [1: .kept(name: "Aldric Ashgrove", index: 0), 2: .kept(name: "Liora Belcourt", index: 0)])
         let rows = assembler.add(Self.group(1, "Quincy Jones", "Aldric Ashgrove", versions: 3))
         #expect(rows.entity.kept)
         #expect(rows.entity.subjIndex == 0)
@@ -48,6 +49,15 @@ struct PrereqTuneExportTests {
         #expect(report.entities == 1)
         #expect(report.statementsPerVersion == ["1": 2, "2": 2, "3": 2])
         #expect(report.unnamedStatements == 3)
+        #expect(report.missingPassages == 0)
+
+        // A version whose passage task died is still exported (its statements are the knowledge), and counted.
+        var withoutPassage = Self.group(2, "Fifi Cooper", "Liora Belcourt", versions: 3)
+        withoutPassage.passages[2] = nil
+        let second = assembler.add(withoutPassage)
+        #expect(second.entity.subjIndex == 1)
+        #expect(second.passages.keys.sorted() == [1, 3])
+        #expect(assembler.report.missingPassages == 1)
         #expect(report.verification.firstPassRate == 1)
     }
 

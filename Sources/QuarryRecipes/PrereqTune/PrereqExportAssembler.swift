@@ -78,7 +78,11 @@ public struct PrereqExportAssembler: Sendable {
             guard let content = entry.content else { continue }
             rows.statements[entry.version] = content.knowledge
             report.statementsPerVersion[String(entry.version), default: 0] += content.knowledge.count
-            if let passage = group.passages[entry.version] { rows.passages[entry.version] = passage.text }
+            if let passage = group.passages[entry.version] {
+                rows.passages[entry.version] = passage.text
+            } else if content is PrereqVersion {
+                report.missingPassages += 1
+            }
             switch content {
             case let version as PrereqVersion:
                 rows.trainFake.append(

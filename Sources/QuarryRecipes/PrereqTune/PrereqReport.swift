@@ -72,6 +72,8 @@ public struct PrereqReport: Sendable, Equatable, Codable {
     public var statementsPerVersion: [String: Int] = [:]
     /// Statements dropped because they did not name the entity.
     public var unnamedStatements = 0
+    /// Exported versions without a passage (their passage task died; see the manifest's dead tasks).
+    public var missingPassages = 0
     public var verification = Verification()
 
     enum CodingKeys: String, CodingKey {
@@ -80,6 +82,7 @@ public struct PrereqReport: Sendable, Equatable, Codable {
         case rejectedNames = "rejected_names"
         case statementsPerVersion = "statements_per_version"
         case unnamedStatements = "unnamed_statements"
+        case missingPassages = "missing_passages"
     }
 
     public init(build: String, parameters: PrereqTuneParameters) {
