@@ -4,19 +4,7 @@ import QuarryQueue
 
 /// `pqa.answer`: one generator's answer to one question in one variant (the seed's `variant@generator`).
 struct PersonalizedQAAnswerHandler {
-    struct Reply: Decodable, Sendable {
-        var answer: String
-    }
-
-    static let format = ResponseFormat.jsonSchema(
-        name: "community_answer",
-        schema: [
-            "type": "object",
-            "properties": ["answer": ["type": "string"]],
-            "required": ["answer"],
-            "additionalProperties": false,
-        ],
-        strict: true)
+    static let format = SingleAnswer.format(named: "community_answer")
 
     let service: LLMService
 
@@ -34,7 +22,7 @@ struct PersonalizedQAAnswerHandler {
         let request = ChatRequest(
             messages: try prompt.messages(PersonalizedQAPrompts.answerValues(question)), temperature: parameters.generationTemperature,
             seed: spec.seed, maxTokens: parameters.maxTokens, responseFormat: Self.format)
-        let decoded = try await service.chat(request, endpoint: endpoint, build: context.buildID, kind: context.task.kind, decoding: Reply.self)
+        let decoded = try await service.chat(request, endpoint: endpoint, build: context.buildID, kind: context.task.kind, decoding: SingleAnswer.self)
         let answer = decoded.output.answer.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !answer.isEmpty else { throw TaskError.permanent("bad_output", "the generator '\(arm.generator)' returned an empty answer") }
         let output = PersonalizedQAAnswer(

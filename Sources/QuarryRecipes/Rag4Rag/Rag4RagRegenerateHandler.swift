@@ -7,19 +7,7 @@ import QuarryQueue
 /// "only from the context, exact span" prompt. The gold passage is not forced in: whether retrieval
 /// finds it is part of what the recipe measures (`gold_retrieved`).
 struct Rag4RagRegenerateHandler {
-    struct Answer: Decodable, Sendable {
-        var answer: String
-    }
-
-    static let format = ResponseFormat.jsonSchema(
-        name: "extracted_answer",
-        schema: [
-            "type": "object",
-            "properties": ["answer": ["type": "string"]],
-            "required": ["answer"],
-            "additionalProperties": false,
-        ],
-        strict: true)
+    static let format = SingleAnswer.format(named: "extracted_answer")
 
     let service: LLMService
 
@@ -50,7 +38,7 @@ struct Rag4RagRegenerateHandler {
         let request = ChatRequest(
             messages: try prompt.messages(["contexts": contexts, "question": question], raw: ["contexts"]),
             temperature: parameters.regenerationTemperature, seed: spec.seed, maxTokens: parameters.maxTokens, responseFormat: Self.format)
-        let decoded = try await service.chat(request, endpoint: endpoint, build: context.buildID, kind: context.task.kind, decoding: Answer.self)
+        let decoded = try await service.chat(request, endpoint: endpoint, build: context.buildID, kind: context.task.kind, decoding: SingleAnswer.self)
         let answer = decoded.output.answer.trimmingCharacters(in: .whitespacesAndNewlines)
         let output = Rag4RagRegeneration(
             repairedArm: arm, question: question, answer: answer, retrieved: retrieved, goldRetrieved: goldRetrieved,
