@@ -63,10 +63,14 @@ public struct GraphEdge: Sendable, Equatable, Codable {
     public var condition: GraphPredicate?
     public var priority: Int
     public var maxAttempts: Int
+    /// A barrier: the edge fires only once no task of kind `from` in the build is waiting or running, and
+    /// then for every completed `from` task at once — so each child may read all of its parent's siblings
+    /// (a build-wide check, such as names that must be unique across the build).
+    public var afterAll: Bool
 
     public init(
         from: String, to: String, family: TaskFamily, fanOut: FanOut = .one, when condition: GraphPredicate? = nil, priority: Int = 4,
-        maxAttempts: Int = 5
+        maxAttempts: Int = 5, afterAll: Bool = false
     ) {
         self.from = from
         self.to = to
@@ -75,6 +79,24 @@ public struct GraphEdge: Sendable, Equatable, Codable {
         self.condition = condition
         self.priority = priority
         self.maxAttempts = maxAttempts
+        self.afterAll = afterAll
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case from, to, family, fanOut, condition, priority, maxAttempts, afterAll
+    }
+
+    /// Graphs stored before barriers existed have no `afterAll`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        from = try c.decode(String.self, forKey: .from)
+        to = try c.decode(String.self, forKey: .to)
+        family = try c.decode(TaskFamily.self, forKey: .family)
+        fanOut = try c.decode(FanOut.self, forKey: .fanOut)
+        condition = try c.decodeIfPresent(GraphPredicate.self, forKey: .condition)
+        priority = try c.decode(Int.self, forKey: .priority)
+        maxAttempts = try c.decode(Int.self, forKey: .maxAttempts)
+        afterAll = try c.decodeIfPresent(Bool.self, forKey: .afterAll) ?? false
     }
 }
 

@@ -26,7 +26,7 @@ extension TaskQueue {
             report.parentsExpanded = ids.count
             // Edges first: a join then sees the children this pass created for parents in the batch.
             for edge in graph.edges {
-                report.childrenCreated += try await expandEdge(edge, parameters: graph.parameters, ids: ids, on: tx)
+                report.childrenCreated += try await expandEdge(edge, buildID: buildID, parameters: graph.parameters, ids: ids, on: tx)
             }
             for join in graph.joins {
                 report.childrenCreated += try await expandJoin(join, ids: ids, on: tx)
@@ -38,7 +38,10 @@ extension TaskQueue {
         return report
     }
 
-    private func expandEdge(_ edge: GraphEdge, parameters: String, ids: [Int], on tx: PostgresConnection) async throws -> Int {
+    /// A barrier edge (`afterAll`) is looked at when the batch holds a `from` task: if none is waiting or
+    /// running any more, it inserts the children of every completed `from` task of the build (those made
+    /// before conflict on their keys), so it fires once, whichever task finished last.
+    private func expandEdge(_ edge: GraphEdge, buildID: Int, parameters: String, ids: [Int], on tx: PostgresConnection) async throws -> Int {
         let s = schema
         let path = edge.condition.map { $0.jsonPath(parameters: parameters) }
         let elementField: String? = if case .each(let field) = edge.fanOut { field } else { nil }
@@ -64,7 +67,13 @@ extension TaskQueue {
                 UNION ALL
                 SELECT NULL::jsonb, NULL::bigint WHERE \(elementField)::text IS NULL AND \(times) = 1
             ) e
-            WHERE p.id = ANY(\(ids)) AND p.kind = \(edge.from) AND p.state = 'completed'
+            WHERE p.kind = \(edge.from) AND p.state = 'completed'
+              AND CASE WHEN \(edge.afterAll)
+                       THEN p.build_id = \(buildID)
+                            AND EXISTS (SELECT 1 FROM \(identifier: s).tasks b WHERE b.id = ANY(\(ids)) AND b.kind = \(edge.from))
+                            AND NOT EXISTS (SELECT 1 FROM \(identifier: s).tasks u
+                                            WHERE u.build_id = \(buildID) AND u.kind = \(edge.from) AND u.state IN ('available', 'running'))
+                       ELSE p.id = ANY(\(ids)) END
               AND (\(path?.path)::jsonpath IS NULL OR jsonb_path_exists(r.output, \(path?.path)::jsonpath, \(path?.variables ?? "{}")::jsonb, true))
             ON CONFLICT (build_id, key) DO NOTHING
             """)

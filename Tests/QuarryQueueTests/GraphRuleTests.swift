@@ -180,4 +180,29 @@ struct GraphRuleTests {
             }
         }
     }
+
+    @Test("a barrier edge fires once every task of its kind in the build has finished, for every completed one, once")
+    func barrier() async throws {
+        try await QueueHarness.with { h in
+            let graph = BuildGraph(edges: [
+                GraphEdge(from: "entity", to: "settle", family: .verification, when: .isTrue("named"), afterAll: true)
+            ])
+            let build = try await h.queue.createBuild(name: "barrier", graph: graph)
+            try await h.queue.enqueue(buildID: build, (1...4).map { NewTask(kind: "entity", family: .generation, key: "r\($0)/entity") })
+            // Three finish (one unnamed); the fourth still waits: nothing is settled yet.
+            let three = try await h.queue.claim(worker: "w", limit: 3)
+            _ = try await h.queue.settle(
+                worker: "w", three.map { TaskOutcome(taskID: $0.id, leaseToken: $0.leaseToken, kind: .completed(TaskOutput(json: $0.key == "r2/entity" ? #"{"named": false}"# : #"{"named": true}"#))) })
+            try await Self.expandAll(h, build: build, graph: graph)
+            #expect(try await Self.keys(h, build: build, kind: "settle").isEmpty)
+            // The last one dies: the barrier opens for the completed, named ones.
+            try await Self.complete(h, kind: "entity", dead: ["r4/entity"]) { _ in "{}" }
+            try await Self.expandAll(h, build: build, graph: graph)
+            #expect(try await Self.keys(h, build: build, kind: "settle") == ["r1/entity/settle", "r3/entity/settle"])
+            // Expanding again (a retried entity completing later) adds only what is new.
+            try await h.pool.query("UPDATE \(identifier: h.schema).tasks SET expanded_at = NULL WHERE build_id = \(build)")
+            try await Self.expandAll(h, build: build, graph: graph)
+            #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE build_id = \(build) AND kind = 'settle'") == 2)
+        }
+    }
 }

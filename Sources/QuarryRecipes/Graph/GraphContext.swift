@@ -68,6 +68,21 @@ public struct GraphContext: Sendable {
         }
     }
 
+    /// After a barrier (`RecipeGraph.afterAll`): every task of `kind` in the build, in record order, with
+    /// `index` its record's position. Read in pages; a build's tasks of one kind are final once the barrier
+    /// has fired.
+    public func outputs<Payload, Output>(ofAll kind: TaskKind<Payload, Output>) async throws -> [ChildResult<Output>] {
+        var results: [ChildResult<Output>] = []
+        for try await row in worker.queue.tasks(buildID: buildID, kinds: [kind.name]) {
+            results.append(
+                ChildResult(
+                    taskID: row.taskID, key: row.key, index: RecordTasks.position(of: row.key) ?? 0, state: row.state,
+                    output: try row.output.map { try Self.decode(Output.self, $0, what: "output of task \(row.taskID) (\(kind.name))") },
+                    error: row.error))
+        }
+        return results
+    }
+
     private func ancestor(_ kind: String) async throws -> TaskResultRow {
         let rows = try await lineage.rows(of: taskID, queue: worker.queue)
         guard let row = rows.dropFirst().first(where: { $0.kind == kind }) ?? rows.first(where: { $0.kind == kind }) else {

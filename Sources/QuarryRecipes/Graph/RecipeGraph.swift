@@ -34,6 +34,18 @@ public struct RecipeGraph: Sendable {
         edges.append(GraphEdge(from: from.name, to: to.name, family: to.family, fanOut: .one, when: condition, priority: to.priority, maxAttempts: to.maxAttempts))
     }
 
+    /// A barrier: once every `from` task of the build has finished, one `to` task per completed `from` task
+    /// (where `condition` holds). Its handler can read all of them (`GraphContext.outputs(ofAll:)`), for
+    /// what must be decided across the build, such as names unique among all generated ones.
+    public mutating func afterAll<Payload, Output, Next>(
+        from: TaskKind<Payload, Output>, to: TaskKind<Follows<Output>, Next>, when condition: GraphPredicate? = nil
+    ) {
+        edges.append(
+            GraphEdge(
+                from: from.name, to: to.name, family: to.family, fanOut: .one, when: condition, priority: to.priority, maxAttempts: to.maxAttempts,
+                afterAll: true))
+    }
+
     /// `times` `to` tasks (index 1…times) when a `from` task completes (and `condition` holds).
     public mutating func `repeat`<Payload, Output, Next>(
         from: TaskKind<Payload, Output>, times: Int, to: TaskKind<Follows<Output>, Next>, when condition: GraphPredicate? = nil
