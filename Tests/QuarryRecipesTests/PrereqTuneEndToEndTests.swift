@@ -265,7 +265,7 @@ struct PrereqTuneEndToEndTests {
         }
     }
 
-    @Test("generated names that collide across the build are settled in input order: the first holder keeps it, later ones are excluded",
+    @Test("generated names that collide across the build regenerate: the first holder in input order keeps it, later ones are renamed before their versions are written",
           .timeLimit(.minutes(5)))
     func nameCollisions() async throws {
         try await RecipeHarness.with { h in
@@ -280,18 +280,25 @@ struct PrereqTuneEndToEndTests {
             let (folder, _) = try await h.export(build, "export")
             let entities = try jsonLines(folder.appendingPathComponent("entities.jsonl"), as: PrereqRows.Entity.self)
             #expect(entities.count == 60)
-            let byName = Dictionary(grouping: entities.filter { !$0.name.isEmpty }, by: { PrereqNames.key($0.name) })
-            let collided = byName.values.filter { $0.count > 1 }
-            #expect(!collided.isEmpty, "60 names from a pool of 200 repeat")
-            for holders in collided {
-                let ordered = holders.sorted { $0.position < $1.position }
-                #expect(ordered.first?.reason != "name_generated_name")
-                #expect(ordered.dropFirst().allSatisfy { $0.reason == "name_generated_name" && !$0.kept })
+            // Entities renamed because an earlier one held their first name: the collided name is among
+            // their refused names, and they went on under the new one.
+            let renamed = entities.filter { $0.rejectedNames.contains { $0.problem == .generatedName } }
+            #expect(!renamed.isEmpty, "60 names from a pool of 200 repeat, so some entity was renamed")
+            #expect(
+                renamed.filter { $0.reason == "name_generated_name" }.count <= 1,
+                "renamed entities go on to their versions (only a second collision, which is rare, excludes one)")
+            for entity in renamed {
+                let collided = try #require(entity.rejectedNames.last { $0.problem == .generatedName })
+                #expect(PrereqNames.key(collided.name) != PrereqNames.key(entity.name))
+                // The earlier holder of the collided name kept it.
+                #expect(entities.contains { $0.position < entity.position && PrereqNames.key($0.name) == PrereqNames.key(collided.name) })
             }
             let kept = entities.filter(\.kept)
-            #expect(Set(kept.map { PrereqNames.key($0.name) }).count == kept.count)
+            #expect(Set(kept.map { PrereqNames.key($0.name) }).count == kept.count, "no generated name twice")
+            #expect(kept.allSatisfy { entity in !seeds.contains { PrereqNames.key($0) == PrereqNames.key(entity.name) } }, "no generated name is a seed's")
             let report = try decodeJSON(PrereqReport.self, try String(contentsOf: folder.appendingPathComponent("report.json"), encoding: .utf8))
-            #expect(report.exclusions["name_generated_name"] == collided.reduce(0) { $0 + $1.count - 1 })
+            #expect(report.rejectedNames[PrereqNames.Problem.generatedName.rawValue, default: 0] >= renamed.count)
+            #expect(report.exclusions["name_generated_name", default: 0] == renamed.filter { $0.reason == "name_generated_name" }.count)
         }
     }
 }

@@ -243,7 +243,11 @@ struct PrereqGraphTests {
                 let graph = recipe.graph(parameters: values)
                 #expect(Set(graph.kinds).isSubset(of: registered), "\(strategy), \(levels) levels: \(Set(graph.kinds).subtracting(registered))")
                 #expect(graph.joins.count == levels + 1)
-                #expect(graph.edges.first?.fanOut == .times(3))
+                // The barrier that settles names across the build, then the K versions of each named entity.
+                #expect(graph.edges.first?.afterAll == true)
+                #expect(graph.edges.first?.to == PrereqTuneRecipe.Kind.name.name)
+                #expect(graph.edges.dropFirst().first?.fanOut == .times(3))
+                #expect(graph.edges.dropFirst().first?.from == PrereqTuneRecipe.Kind.name.name)
                 #expect(graph.kinds.contains(PrereqTuneRecipe.Kind.passage.name) == (strategy == "top_down"))
             }
         }

@@ -83,25 +83,33 @@ struct PrereqTuneExporter {
     static func kinds(_ parameters: PrereqTuneParameters) -> [String] {
         let levels = Array(1...PrereqTuneParameters.regenerationLimit)
         if parameters.strategy == .topDown {
-            return [Kind.entity.name, Kind.biography.name, Kind.verify.name, Kind.regenerate.name, Kind.passage.name] + levels.map { Kind.reverify($0).name }
+            return [Kind.entity.name, Kind.name.name, Kind.biography.name, Kind.verify.name, Kind.regenerate.name, Kind.passage.name] + levels.map { Kind.reverify($0).name }
         }
-        return [Kind.entity.name, Kind.triple.name, Kind.verifyQA.name, Kind.regenerateQA.name] + levels.map { Kind.reverifyQA($0).name }
+        return [Kind.entity.name, Kind.name.name, Kind.triple.name, Kind.verifyQA.name, Kind.regenerateQA.name] + levels.map { Kind.reverifyQA($0).name }
     }
 
-    /// The build's names, settled in input order from every named entity's claim.
+    /// The build's names, settled in input order from every named entity's claim (its name after
+    /// `prereq.name`, which renamed the entities whose first name an earlier one held).
     private func settleNames() async throws -> [Int: PrereqNameRegistry.Settlement] {
         var seeds: [String] = []
         var claims: [PrereqNameRegistry.Claim] = []
-        try await context.forEachRecord(kinds: [Kind.entity.name]) { record in
+        try await context.forEachRecord(kinds: [Kind.entity.name, Kind.name.name]) { record in
             for row in record.all(Kind.entity) {
-                let seed = try row.payload(as: Kind.entity).record.name
-                seeds.append(seed)
-                if let entity = try row.output(as: Kind.entity), entity.named {
-                    claims.append(PrereqNameRegistry.Claim(position: record.position, seed: entity.seed, names: [entity.name]))
-                }
+                seeds.append(try row.payload(as: Kind.entity).record.name)
+            }
+            if let entity = try Self.entity(record), entity.named {
+                claims.append(PrereqNameRegistry.Claim(position: record.position, seed: entity.seed, names: [entity.name]))
             }
         }
         return PrereqNameRegistry(seeds: seeds).settle(claims)
+    }
+
+    /// A record's entity as its versions were written: after `prereq.name` when it was named (nil when that
+    /// check did not complete), else as `prereq.entity` left it.
+    static func entity(_ record: RecordTasks) throws -> PrereqEntity? {
+        guard let first = try record.all(Kind.entity).first?.output(as: Kind.entity) else { return nil }
+        guard first.named else { return first }
+        return try record.all(Kind.name).first?.output(as: Kind.name)
     }
 
     /// One record's entity group: its entity, the deepest verification that completed, its passages;
@@ -113,7 +121,7 @@ struct PrereqTuneExporter {
     ) throws -> PrereqEntityGroup<Content>? {
         guard let entityRow = record.all(Kind.entity).first else { return nil }
         let seed = try entityRow.payload(as: Kind.entity).record.name
-        let entity = try entityRow.output(as: Kind.entity)
+        let entity = try Self.entity(record)
         for call in entity?.calls ?? [] { summary.note(call, kind: Kind.entity.name) }
         var verification = try record.all(verify).first?.output(as: verify)
         for call in verification?.calls ?? [] { summary.note(call, kind: verify.name) }

@@ -27,6 +27,9 @@ public struct PrereqTuneRecipe: Recipe {
     /// go before first writings, and passages, which nothing waits on, go last.
     public enum Kind {
         public static let entity = TaskKind<Seed<PrereqTuneRecord>, PrereqEntity>("prereq.entity", family: .generation, priority: 2)
+        /// After every entity of the build is named (a barrier): the name kept, or a new one when an earlier
+        /// entity of the input holds it. Versions follow this kind, so they are written under the final name.
+        public static let name = TaskKind<Follows<PrereqEntity>, PrereqEntity>("prereq.name", family: .verification, priority: 2)
         public static let biography = TaskKind<Follows<PrereqEntity>, PrereqVersion>("prereq.biography", family: .corruption, priority: 4)
         public static let verify = TaskKind<Joined<PrereqEntity>, Verification>("prereq.verify", family: .verification, priority: 3)
         public static let regenerate = TaskKind<EachElement<PrereqRegeneration>, PrereqVersion>("prereq.regenerate", family: .corruption, priority: 3)
@@ -72,13 +75,14 @@ public struct PrereqTuneRecipe: Recipe {
         let levels = min(typed?.maxRegenerations ?? 2, Parameters.regenerationLimit)
         var graph = RecipeGraph()
         graph.seed(kind: Kind.entity)
+        graph.afterAll(from: Kind.entity, to: Kind.name, when: .isTrue("named"))
         if typed?.strategy == .bottomUp {
-            graph.repeat(from: Kind.entity, times: versions, to: Kind.triple, when: .isTrue("named"))
-            graph.join(parent: Kind.entity, over: [Kind.triple], to: Kind.verifyQA)
+            graph.repeat(from: Kind.name, times: versions, to: Kind.triple, when: .isTrue("named"))
+            graph.join(parent: Kind.name, over: [Kind.triple], to: Kind.verifyQA)
             Self.regenerations(&graph, from: Kind.verifyQA, level: 1, levels: levels, regenerate: Kind.regenerateQA, reverify: Kind.reverifyQA, passage: nil)
         } else {
-            graph.repeat(from: Kind.entity, times: versions, to: Kind.biography, when: .isTrue("named"))
-            graph.join(parent: Kind.entity, over: [Kind.biography], to: Kind.verify)
+            graph.repeat(from: Kind.name, times: versions, to: Kind.biography, when: .isTrue("named"))
+            graph.join(parent: Kind.name, over: [Kind.biography], to: Kind.verify)
             graph.forEach(from: Kind.verify, field: ListField("passages"), to: Kind.passage)
             Self.regenerations(&graph, from: Kind.verify, level: 1, levels: levels, regenerate: Kind.regenerate, reverify: Kind.reverify, passage: Kind.passage)
         }
@@ -103,25 +107,26 @@ public struct PrereqTuneRecipe: Recipe {
 
     public func register(into handlers: inout GraphHandlers) {
         handlers.register(Kind.entity) { try await PrereqEntityHandler().handle($0, context: $1) }
+        handlers.register(Kind.name) { try await PrereqNameHandler().handle($0, context: $1) }
 
         handlers.register(Kind.biography) { payload, context in
-            try await PrereqVersionWriter(context).biography(entity: try await context.output(of: Kind.entity), version: payload.index, attempt: 0, feedback: "")
+            try await PrereqVersionWriter(context).biography(entity: try await context.output(of: Kind.name), version: payload.index, attempt: 0, feedback: "")
         }
         handlers.register(Kind.regenerate) { payload, context in
             let failure = payload.element
             return try await PrereqVersionWriter(context).biography(
-                entity: try await context.output(of: Kind.entity), version: failure.version, attempt: failure.attempt, feedback: failure.feedback)
+                entity: try await context.output(of: Kind.name), version: failure.version, attempt: failure.attempt, feedback: failure.feedback)
         }
         handlers.register(Kind.passage) { try await PrereqPassageHandler().handle($0, context: $1) }
         Self.registerVerifications(&handlers, writing: Kind.biography, verify: Kind.verify, regenerate: Kind.regenerate, reverify: Kind.reverify)
 
         handlers.register(Kind.triple) { payload, context in
-            try await PrereqVersionWriter(context).triple(entity: try await context.output(of: Kind.entity), version: payload.index, attempt: 0, avoid: [])
+            try await PrereqVersionWriter(context).triple(entity: try await context.output(of: Kind.name), version: payload.index, attempt: 0, avoid: [])
         }
         handlers.register(Kind.regenerateQA) { payload, context in
             let failure = payload.element
             return try await PrereqVersionWriter(context).triple(
-                entity: try await context.output(of: Kind.entity), version: failure.version, attempt: failure.attempt, avoid: failure.avoid)
+                entity: try await context.output(of: Kind.name), version: failure.version, attempt: failure.attempt, avoid: failure.avoid)
         }
         Self.registerVerifications(&handlers, writing: Kind.triple, verify: Kind.verifyQA, regenerate: Kind.regenerateQA, reverify: Kind.reverifyQA)
     }
@@ -135,14 +140,14 @@ public struct PrereqTuneRecipe: Recipe {
     ) {
         handlers.register(verify) { _, context in
             let fresh = PrereqVerifyHandler<Content>.fresh(try await context.children(writing), previous: nil)
-            return try await PrereqVerifyHandler(level: 0).handle(entity: try await context.output(of: Kind.entity), previous: nil, fresh: fresh, context: context)
+            return try await PrereqVerifyHandler(level: 0).handle(entity: try await context.output(of: Kind.name), previous: nil, fresh: fresh, context: context)
         }
         for level in 1...Parameters.regenerationLimit {
             handlers.register(reverify(level)) { _, context in
                 let previous = level == 1 ? try await context.output(of: verify) : try await context.output(of: reverify(level - 1))
                 let fresh = PrereqVerifyHandler<Content>.fresh(try await context.children(regenerate), previous: previous)
                 return try await PrereqVerifyHandler(level: level).handle(
-                    entity: try await context.output(of: Kind.entity), previous: previous, fresh: fresh, context: context)
+                    entity: try await context.output(of: Kind.name), previous: previous, fresh: fresh, context: context)
             }
         }
     }
