@@ -117,6 +117,19 @@ struct BenchBuildCommand: AsyncParsableCommand {
                 """) {
                 print("    \(try row.decode(String.self, "kind")): largest \(try row.decode(Int.self, "largest")) B, median \(try row.decode(Int.self, "median")) B")
             }
+            // When each stage ran, from the build's first task: where a build waits (a barrier, a chain's tail).
+            print("  timeline (seconds from the first task's creation: first created, first started, last finished):")
+            for row in try await pool.query(
+                """
+                WITH t0 AS (SELECT min(created_at) AS at FROM \(identifier: schema).tasks WHERE build_id = \(buildID))
+                SELECT kind, extract(epoch FROM min(created_at) - t0.at)::float8 AS created,
+                       extract(epoch FROM min(started_at) - t0.at)::float8 AS started,
+                       extract(epoch FROM max(finished_at) - t0.at)::float8 AS finished
+                FROM \(identifier: schema).tasks, t0 WHERE build_id = \(buildID) GROUP BY kind, t0.at ORDER BY min(created_at), kind
+                """) {
+                let values = try ["created", "started", "finished"].map { String(format: "%.1f", try row.decode(Double?.self, $0) ?? .nan) }
+                print("    \(try row.decode(String.self, "kind")): \(values.joined(separator: " / "))")
+            }
 
             // Expansion: a synthetic build of completed parents with four parts each.
             try await Self.expansionBenchmark(queue: queue, pool: pool, parents: expansionParents)

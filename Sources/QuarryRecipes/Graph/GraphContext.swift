@@ -15,14 +15,23 @@ public struct GraphContext: Sendable {
     public let records: RecordStore
     let worker: TaskContext
     let lineage: LineageCache
+    let memo: BuildMemo
 
-    init(task: ClaimedTask, worker: TaskContext, spec: StoredBuildSpec, service: LLMService) {
+    init(task: ClaimedTask, worker: TaskContext, spec: StoredBuildSpec, service: LLMService, memo: BuildMemo) {
         self.task = task
         self.worker = worker
         self.spec = spec
         self.service = service
         self.records = RecordStore(queue: worker.queue)
         self.lineage = LineageCache()
+        self.memo = memo
+    }
+
+    /// A value derived from this build's finished tasks, computed once per worker process for `key` and
+    /// shared by every task of the build that asks (e.g. a settlement over all tasks behind a barrier).
+    /// Only for what cannot change once computed.
+    public func memoized<Value: Sendable>(_ key: String, _ compute: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        try await memo.value("\(buildID)/\(key)", compute)
     }
 
     public var buildID: Int { task.buildID }

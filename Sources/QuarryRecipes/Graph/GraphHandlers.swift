@@ -6,14 +6,14 @@ import QuarryQueue
 /// Registering needs no service or database, so a coordinator can check that every kind of every graph
 /// has a handler before it starts; `install(into:service:)` adapts them to the queue's `TaskHandler`s.
 public struct GraphHandlers: Sendable {
-    private var makers: [String: @Sendable (LLMService, BuildSpecStore) -> any TaskHandler] = [:]
+    private var makers: [String: @Sendable (LLMService, BuildSpecStore, BuildMemo) -> any TaskHandler] = [:]
 
     public init() {}
 
     public mutating func register<Payload, Output>(
         _ kind: TaskKind<Payload, Output>, _ body: @escaping @Sendable (Payload, GraphContext) async throws -> Produced<Output>
     ) {
-        makers[kind.name] = { service, specs in TypedTaskHandler(kind: kind, body: body, service: service, specs: specs) }
+        makers[kind.name] = { service, specs, memo in TypedTaskHandler(kind: kind, body: body, service: service, specs: specs, memo: memo) }
     }
 
     public var kinds: [String] { makers.keys.sorted() }
@@ -21,7 +21,8 @@ public struct GraphHandlers: Sendable {
     /// Registers every handler with the worker's registry; they share `service` and one spec store.
     public func install(into registry: inout HandlerRegistry, service: LLMService) {
         let specs = BuildSpecStore()
-        for (kind, make) in makers { registry.register(kind, make(service, specs)) }
+        let memo = BuildMemo()
+        for (kind, make) in makers { registry.register(kind, make(service, specs, memo)) }
     }
 }
 
@@ -32,11 +33,12 @@ struct TypedTaskHandler<Payload: Codable & Sendable, Output: Codable & Sendable>
     let body: @Sendable (Payload, GraphContext) async throws -> Produced<Output>
     let service: LLMService
     let specs: BuildSpecStore
+    let memo: BuildMemo
 
     func handle(_ task: ClaimedTask, context: TaskContext) async throws -> TaskOutput {
         let payload = try task.decodePayload(Payload.self)
         let spec = try await specs.spec(for: task.buildID, queue: context.queue)
-        let graphContext = GraphContext(task: task, worker: context, spec: spec, service: service)
+        let graphContext = GraphContext(task: task, worker: context, spec: spec, service: service, memo: memo)
         let produced = try await HandlerFailures.mapped { try await body(payload, graphContext) }
         return try TaskOutput(encoding: produced.output, promptVersion: produced.promptVersion)
     }

@@ -10,19 +10,31 @@ import QuarryQueue
 struct PrereqNameHandler {
     typealias Kind = PrereqTuneRecipe.Kind
 
+    /// The settlement of every generated name of the build, with the keys of the names kept.
+    struct Settled: Sendable {
+        var settlement: [Int: PrereqNameRegistry.Settlement]
+        var taken: Set<String>
+    }
+
     func handle(_ payload: Follows<PrereqEntity>, context: GraphContext) async throws -> Produced<PrereqEntity> {
         let entity = try await context.output(of: Kind.entity)
         let position = try await context.payload(of: Kind.entity).position
-        let all = try await context.outputs(ofAll: Kind.entity).compactMap { row in row.output.map { (position: row.index, entity: $0) } }
-        let claims = all.filter(\.entity.named).map { PrereqNameRegistry.Claim(position: $0.position, seed: $0.entity.seed, names: [$0.entity.name]) }
-        let settled = PrereqNameRegistry(seeds: all.map(\.entity.seed)).settle(claims)
-        guard case .excluded(let problem) = settled[position] else { return Produced(entity) }
-        var taken: Set<String> = []
-        for case .kept(let name, _) in settled.values { taken.insert(PrereqNames.key(name)) }
+        // Every name task of the build needs the same settlement: computed once per worker process.
+        let settled = try await context.memoized("prereq.names") { try await Self.settle(context) }
+        guard case .excluded(let problem) = settled.settlement[position] else { return Produced(entity) }
         let caller = try PrereqCaller(context)
         var proposal = PrereqEntityProposal(
             seed: entity.seed, rejected: entity.rejected + [PrereqEntity.RejectedName(name: entity.name, problem: problem)], calls: entity.calls)
-        let renamed = try await proposal.propose(caller: caller, context: context, taken: taken)
+        let renamed = try await proposal.propose(caller: caller, context: context, taken: settled.taken)
         return Produced(renamed ?? proposal.unnamed, promptVersion: proposal.promptVersion)
+    }
+
+    static func settle(_ context: GraphContext) async throws -> Settled {
+        let all = try await context.outputs(ofAll: Kind.entity).compactMap { row in row.output.map { (position: row.index, entity: $0) } }
+        let claims = all.filter(\.entity.named).map { PrereqNameRegistry.Claim(position: $0.position, seed: $0.entity.seed, names: [$0.entity.name]) }
+        let settlement = PrereqNameRegistry(seeds: all.map(\.entity.seed)).settle(claims)
+        var taken: Set<String> = []
+        for case .kept(let name, _) in settlement.values { taken.insert(PrereqNames.key(name)) }
+        return Settled(settlement: settlement, taken: taken)
     }
 }
