@@ -35,10 +35,8 @@ struct BenchBuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
-        let schema = "bench_build_\(Int(Date().timeIntervalSince1970))"
-        let url = database.databaseURL ?? ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"] ?? ""
-        let home = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-\(schema)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let scratch = try BenchSupport.scratch("bench_build", database: database)
+        let (schema, url, home) = (scratch.schema, scratch.url, scratch.home)
         defer { try? FileManager.default.removeItem(at: home) }
 
         let chosen = try RecipeCatalog.standard.recipe(named: recipe)
