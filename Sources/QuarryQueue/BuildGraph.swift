@@ -21,13 +21,6 @@ public struct BuildGraph: Sendable, Codable, Equatable {
         self.parameters = parameters
     }
 
-    /// Every kind the graph's rules create.
-    public var createdKinds: [String] {
-        var seen: [String] = []
-        for kind in edges.map(\.to) + joins.map(\.to) where !seen.contains(kind) { seen.append(kind) }
-        return seen
-    }
-
     /// The graph as stored in `builds.graph` (sorted keys, so equal graphs are equal text).
     public func encoded() -> String {
         let encoder = JSONEncoder()

@@ -57,11 +57,11 @@ public indirect enum GraphPredicate: Sendable, Equatable, Codable {
                 literals.append(flag ? "true" : "false")
                 value = "$v\(literals.count)"
             case .parameter(let name):
-                value = "$params." + Self.quoted(name)
+                value = "$params." + Self.jsonString(name)
             }
-            return "@.\(Self.quoted(field)) \(comparison.rawValue) \(value)"
+            return "@.\(Self.jsonString(field)) \(comparison.rawValue) \(value)"
         case .exists(let field):
-            return "exists (@.\(Self.quoted(field)))"
+            return "exists (@.\(Self.jsonString(field)))"
         case .and(let parts):
             return parts.isEmpty ? "1 == 1" : "(" + parts.map { $0.compile(&literals) }.joined(separator: " && ") + ")"
         case .or(let parts):
@@ -71,9 +71,8 @@ public indirect enum GraphPredicate: Sendable, Equatable, Codable {
         }
     }
 
-    /// A member name as a jsonpath string literal (JSON string syntax is accepted by jsonpath).
-    static func quoted(_ name: String) -> String { jsonString(name) }
-
+    /// A JSON string literal: how values are bound, and how member names are quoted in the path (jsonpath
+    /// accepts JSON string syntax there).
     static func jsonString(_ text: String) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes

@@ -2,9 +2,6 @@ import Foundation
 
 /// The example builds shipped with Quarry, one per recipe, used by `quarry demo [--recipe NAME]`.
 public enum RecipeExamples {
-    /// Path of the bundled rag4rag demo spec (its input path is relative to it): `quarry demo`'s default.
-    public static var demoSpecPath: String? { specPath(relative: Rag4RagRecipe().exampleSpec) }
-
     /// Path of `recipe`'s example spec, if the bundle has it.
     public static func specPath(for recipe: any Recipe) -> String? { specPath(relative: recipe.exampleSpec) }
 

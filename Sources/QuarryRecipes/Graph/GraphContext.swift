@@ -70,10 +70,7 @@ public struct GraphContext: Sendable {
         }
         return try await worker.queue.children(of: parentID, kinds: [kind.name]).map { row in
             let index = (try? JSONDecoder().decode(ChildIndex.self, from: Data(row.payload.utf8)).index) ?? 1
-            return ChildResult(
-                taskID: row.taskID, key: row.key, index: index, state: row.state,
-                output: try row.output.map { try Self.decode(Output.self, $0, what: "output of task \(row.taskID) (\(kind.name))") },
-                error: row.error)
+            return try Self.result(row, kind, index: index)
         }
     }
 
@@ -83,13 +80,15 @@ public struct GraphContext: Sendable {
     public func outputs<Payload, Output>(ofAll kind: TaskKind<Payload, Output>) async throws -> [ChildResult<Output>] {
         var results: [ChildResult<Output>] = []
         for try await row in worker.queue.tasks(buildID: buildID, kinds: [kind.name]) {
-            results.append(
-                ChildResult(
-                    taskID: row.taskID, key: row.key, index: RecordTasks.position(of: row.key) ?? 0, state: row.state,
-                    output: try row.output.map { try Self.decode(Output.self, $0, what: "output of task \(row.taskID) (\(kind.name))") },
-                    error: row.error))
+            results.append(try Self.result(row, kind, index: RecordTasks.position(of: row.key) ?? 0))
         }
         return results
+    }
+
+    private static func result<Payload, Output>(_ row: TaskResultRow, _ kind: TaskKind<Payload, Output>, index: Int) throws -> ChildResult<Output> {
+        ChildResult(
+            taskID: row.taskID, key: row.key, index: index, state: row.state,
+            output: try row.output.map { try decode(Output.self, $0, what: "output of task \(row.taskID) (\(kind.name))") }, error: row.error)
     }
 
     private func ancestor(_ kind: String) async throws -> TaskResultRow {

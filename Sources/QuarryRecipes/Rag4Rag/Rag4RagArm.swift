@@ -1,5 +1,5 @@
 /// How an answer was generated: the two seeded arms, and `rag` for a regenerated answer in exports.
-public enum Rag4RagArm: String, Sendable, Codable, CaseIterable, Comparable {
+public enum Rag4RagArm: String, Sendable, Codable, CaseIterable {
     /// The generator sees only a topic hint, never the passage: the method's baseline.
     case zeroShot = "zero_shot"
     /// The generator sees the passage.
@@ -9,6 +9,4 @@ public enum Rag4RagArm: String, Sendable, Codable, CaseIterable, Comparable {
 
     /// The arms seeded per passage, in key order.
     public static let seeded: [Rag4RagArm] = [.grounded, .zeroShot]
-
-    public static func < (a: Rag4RagArm, b: Rag4RagArm) -> Bool { a.rawValue < b.rawValue }
 }
