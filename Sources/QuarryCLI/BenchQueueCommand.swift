@@ -8,9 +8,9 @@ struct BenchQueueCommand: AsyncParsableCommand {
         commandName: "queue",
         abstract: "Enqueue N no-op tasks, work them with K worker processes, and compare with the raw-SQL ceiling (pgbench).",
         discussion: """
-            Phases: (1) enqueue N tasks through COPY; (2) K `quarry worker` processes work them (rate from the \
-            database's own timestamps, first claim to last completion; the workers' CPU from /proc once the last \
-            result is in); (3) with the workers idle, single tasks are enqueued one at a time and enqueue→start \
+            Phases: (1) K `quarry worker` processes start and register (their start-up CPU is read then and not \
+            counted per task); (2) enqueue N tasks through COPY; the workers work them (rate from the database's own \
+            timestamps, first claim to last completion; the workers' CPU from /proc once the last result is in); (3) with the workers idle, single tasks are enqueued one at a time and enqueue→start \
             latency is read from the same timestamps; (4) pgbench runs the same claim and complete statements \
             with no Quarry code on a fresh batch of N tasks, with K clients and batches of --batch (its CPU from \
             its rusage). The database's CPU in phases 2 and 4 is its postmaster's and backends' from /proc (when \
@@ -24,7 +24,11 @@ struct BenchQueueCommand: AsyncParsableCommand {
     @Option(help: "Tasks to work.") var tasks = 100_000
     @Option(help: "Worker processes (and pgbench clients).") var workers = 4
     @Option(help: "Concurrency per worker process.") var concurrency = 200
-    @Option(help: "Claim batch of the raw-SQL baseline.") var batch = 50
+    @Option(help: "Claim batch of the raw-SQL baseline (default: --concurrency, the most a worker claims at once).")
+    var batch: Int?
+
+    /// The baseline's claim batch: like for like with a worker, which claims up to its free slots.
+    var baselineBatch: Int { batch ?? concurrency }
     @Option(help: "Single enqueues for the latency phase.") var latencySamples = 100
 
     @Option(help: "Finished tasks to fill the table with before a second measurement (0: none). The empty table is measured first, then the backlog is added and everything is measured again.")
@@ -34,8 +38,8 @@ struct BenchQueueCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
-        guard tasks > 0, workers > 0, backlog >= 0, enqueueRounds > 0 else {
-            throw ValidationError("--tasks, --workers and --enqueue-rounds must be positive and --backlog not negative")
+        guard tasks > 0, workers > 0, concurrency > 0, baselineBatch > 0, backlog >= 0, enqueueRounds > 0 else {
+            throw ValidationError("--tasks, --workers, --concurrency, --batch and --enqueue-rounds must be positive and --backlog not negative")
         }
         let schema = "bench_\(Int(Date().timeIntervalSince1970))"
         let url = database.databaseURL ?? ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"] ?? ""
@@ -56,7 +60,7 @@ struct BenchQueueCommand: AsyncParsableCommand {
             }
             let (quarryEnqueue, psqlEnqueue) = try await bench.compareEnqueue(rows: tasks, rounds: enqueueRounds)
             print("")
-            print("summary (\(tasks) no-op tasks, \(workers) workers x \(concurrency), pgbench \(workers) clients, batches of \(batch)):")
+            print("summary (\(tasks) no-op tasks, \(workers) workers x \(concurrency), pgbench \(workers) clients, batches of \(baselineBatch)):")
             for figures in measured { print(figures.summary) }
             print("  enqueue of \(tasks) rows, mean of \(enqueueRounds) rounds: Quarry COPY \(BenchSupport.format(quarryEnqueue))/s, "
                 + "psql \\copy \(BenchSupport.format(psqlEnqueue))/s = \(String(format: "%.2f", quarryEnqueue / psqlEnqueue)) x psql (goal >= 0.8)")

@@ -21,7 +21,9 @@ struct QueueBench {
         var p50: Double
         var p99: Double
         var rawRate: Double
+        /// The workers' CPU per task, not counting their start-up (`workerStartup`, seconds per process).
         var workerCPU: Double?
+        var workerStartup: Double?
         var pgbenchCPU: Double
         var databaseCPUWorked: Double?
         var databaseCPURaw: Double?
@@ -34,7 +36,8 @@ struct QueueBench {
                     + "enqueue→start p50 \(String(format: "%.2f", p50)) ms p99 \(String(format: "%.2f", p99)) ms",
                 "    CPU per task: workers \(micros(workerCPU)) vs pgbench client \(micros(pgbenchCPU))"
                     + (workerCPU.map { " = \(String(format: "%.2f", $0 / pgbenchCPU)) x (goal <= 1.5)" } ?? "")
-                    + "; database \(micros(databaseCPUWorked)) under the workers vs \(micros(databaseCPURaw)) under pgbench",
+                    + "; database \(micros(databaseCPUWorked)) under the workers vs \(micros(databaseCPURaw)) under pgbench"
+                    + (workerStartup.map { String(format: "; each worker's start-up (not counted): %.0f ms", $0 * 1000) } ?? ""),
             ]
             if let workerCPU, let databaseCPUWorked {
                 let total = workerCPU + databaseCPUWorked
@@ -60,19 +63,27 @@ struct QueueBench {
     func measure(label: String, postmaster: pid_t?) async throws -> Figures {
         let count = command.tasks, workers = command.workers
         print("== \(label)")
-        // (1) Enqueue.
+        // (1) K worker processes start and register before there is work, so their start-up CPU (the
+        // runtime, connecting, registering) is read separately and not counted per task.
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        var arguments = ["worker", "--schema", schema, "--kinds", "noop", "--concurrency", String(command.concurrency), "--log-level", "warning"]
+        if !url.isEmpty { arguments += ["--database-url", url] }
+        let children = try (0..<workers).map { _ in try ChildProcess(executable, arguments) }
+        let pids = children.map { Int($0.pid) }
+        while try await scalar("SELECT count(*)::float8 FROM \(identifier: schema).workers WHERE pid = ANY(\(pids)) AND state = 'alive'") < Double(workers) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let startupSeconds = children.map { ProcessCPU.seconds(of: $0.pid) }
+
+        // (2) Enqueue.
         let build = try await queue.createBuild(name: "bench-queue")
         let enqueueStart = ContinuousClock.now
         try await queue.enqueueCopy(buildID: build, count: count) { NewTask(kind: "noop", family: .generation, key: "t\($0)") }
         let enqueueRate = Double(count) / BenchSupport.seconds(ContinuousClock.now - enqueueStart)
         print("enqueue (COPY): \(BenchSupport.format(enqueueRate)) tasks/s")
 
-        // (2) Work them with K processes; their CPU is read from /proc once the last result is in.
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        var arguments = ["worker", "--schema", schema, "--kinds", "noop", "--concurrency", String(command.concurrency), "--log-level", "warning"]
-        if !url.isEmpty { arguments += ["--database-url", url] }
+        // (3) The workers work them; their CPU is read from /proc once the last result is in.
         let databaseBefore = postmaster.flatMap(ProcessCPU.clusterSeconds)
-        let children = try (0..<workers).map { _ in try ChildProcess(executable, arguments) }
         while try await scalar("SELECT count(*)::float8 FROM \(identifier: schema).results WHERE build_id = \(build)") < Double(count) {
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -82,9 +93,14 @@ struct QueueBench {
             "SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 FROM \(identifier: schema).tasks WHERE build_id = \(build)")
         let workedRate = Double(count) / workSeconds
         print("worked by \(workers) quarry workers: \(BenchSupport.format(workedRate)) tasks/s (\(String(format: "%.2f", workSeconds)) s)")
-        let workerCPU = workerSeconds.contains(where: { $0 == nil }) ? nil : workerSeconds.compactMap { $0 }.reduce(0, +) / Double(count)
+        var workerCPU: Double?, startupCPU: Double?
+        let before = startupSeconds.compactMap { $0 }, after = workerSeconds.compactMap { $0 }
+        if before.count == workers, after.count == workers {
+            startupCPU = before.reduce(0, +) / Double(workers)
+            workerCPU = (after.reduce(0, +) - before.reduce(0, +)) / Double(count)
+        }
 
-        // (3) Latency with idle workers: one task at a time, spaced past the NOTIFY debounce.
+        // (4) Latency with idle workers: one task at a time, spaced past the NOTIFY debounce.
         let latencyBuild = try await queue.createBuild(name: "bench-latency")
         try await Task.sleep(for: .milliseconds(500))
         let samples = command.latencySamples
@@ -103,14 +119,14 @@ struct QueueBench {
         children.forEach { $0.signal(SIGTERM) }
         for child in children { _ = await child.waitForExit(timeout: .seconds(30)) }
 
-        // (4) The raw-SQL ceiling: the same statements from pgbench, no Quarry code. Its CPU is its rusage,
+        // (5) The raw-SQL ceiling: the same statements from pgbench, no Quarry code. Its CPU is its rusage,
         // the only child reaped between the two readings.
         let rawBuild = try await queue.createBuild(name: "bench-raw")
         try await queue.enqueueCopy(buildID: rawBuild, count: count) { NewTask(kind: "noop", family: .generation, key: "r\($0)") }
         let script = NSTemporaryDirectory() + "quarry-bench-\(schema).sql"
-        try BenchQueueCommand.pgbenchScript(schema: schema, batch: command.batch).write(toFile: script, atomically: true, encoding: .utf8)
+        try BenchQueueCommand.pgbenchScript(schema: schema, batch: command.baselineBatch).write(toFile: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: script) }
-        let perClient = count / (command.batch * workers) + 2
+        let perClient = count / (command.baselineBatch * workers) + 2
         var pgbench = [BenchSupport.tool("pgbench"), "-n", "-M", "extended", "-c", String(workers), "-j", String(workers), "-t", String(perClient), "-f", script]
         if !url.isEmpty { pgbench.append(url) }
         let databaseBeforeRaw = postmaster.flatMap(ProcessCPU.clusterSeconds)
@@ -123,10 +139,10 @@ struct QueueBench {
             "SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 FROM \(identifier: schema).tasks WHERE build_id = \(rawBuild) AND state = 'completed'")
         let rawDone = try await scalar("SELECT count(*)::float8 FROM \(identifier: schema).tasks WHERE build_id = \(rawBuild) AND state = 'completed'")
         let rawRate = rawDone / rawSeconds
-        print("raw SQL ceiling (pgbench, \(workers) clients, batches of \(command.batch)): \(BenchSupport.format(rawRate)) tasks/s")
+        print("raw SQL ceiling (pgbench, \(workers) clients, batches of \(command.baselineBatch)): \(BenchSupport.format(rawRate)) tasks/s")
         return Figures(
             label: label, enqueueRate: enqueueRate, workedRate: workedRate, p50: p50, p99: p99, rawRate: rawRate,
-            workerCPU: workerCPU, pgbenchCPU: clientSeconds / rawDone,
+            workerCPU: workerCPU, workerStartup: startupCPU, pgbenchCPU: clientSeconds / rawDone,
             databaseCPUWorked: databaseWorked.map { $0 / Double(count) }, databaseCPURaw: databaseRaw.map { $0 / rawDone })
     }
 

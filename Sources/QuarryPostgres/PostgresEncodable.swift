@@ -9,11 +9,19 @@ public protocol PostgresEncodable: Sendable {
     func encode(into buffer: inout [UInt8])
 }
 
-/// An element type that can appear in an array parameter, sent in PostgreSQL's text array syntax.
+/// An element type that can appear in an array parameter. Arrays go in PostgreSQL's binary array format:
+/// each element is its own binary encoding (`encode(into:)`) behind a length, so nothing is formatted as
+/// text, quoted or escaped (the claim and settle statements send thousands of ids and outputs at a time).
 public protocol PostgresArrayElement: PostgresEncodable {
     static var postgresArrayType: PostgresTypeOID { get }
-    /// The element's text form inside `{…}`; quoting is added by the array encoder.
+    /// The element type named in the binary array header (the server checks it against the array's).
+    static var postgresElementType: PostgresTypeOID { get }
+    /// The element's text form inside `{…}` (for SQL text that cannot bind parameters).
     var postgresArrayLiteral: String { get }
+}
+
+extension PostgresArrayElement {
+    public static var postgresElementType: PostgresTypeOID { postgresType }
 }
 
 extension PostgresEncodable {
@@ -31,6 +39,7 @@ extension String: PostgresArrayElement {
     public static var postgresFormat: PostgresFormat { .text }
     public func encode(into buffer: inout [UInt8]) { buffer.append(contentsOf: utf8) }
     public static var postgresArrayType: PostgresTypeOID { .textArray }
+    public static var postgresElementType: PostgresTypeOID { .text }
     public var postgresArrayLiteral: String { self }
 }
 
@@ -155,9 +164,11 @@ public struct PostgresRawJSON: PostgresEncodable, Hashable {
 
 extension Array: PostgresEncodable where Element: PostgresArrayElement {
     public static var postgresType: PostgresTypeOID { Element.postgresArrayType }
-    public static var postgresFormat: PostgresFormat { .text }
     public func encode(into buffer: inout [UInt8]) {
-        PostgresArrayLiteral.encode(self.map { Optional($0.postgresArrayLiteral) }, into: &buffer)
+        PostgresBinaryArray.encode(count: count, elementType: Element.postgresElementType, into: &buffer) { index, buffer in
+            self[index].encode(into: &buffer)
+            return true
+        }
     }
 }
 
@@ -166,29 +177,44 @@ public struct PostgresNullableArray<Element: PostgresArrayElement>: PostgresEnco
     public var elements: [Element?]
     public init(_ elements: [Element?]) { self.elements = elements }
     public static var postgresType: PostgresTypeOID { Element.postgresArrayType }
-    public static var postgresFormat: PostgresFormat { .text }
     public func encode(into buffer: inout [UInt8]) {
-        PostgresArrayLiteral.encode(elements.map { $0?.postgresArrayLiteral }, into: &buffer)
+        PostgresBinaryArray.encode(count: elements.count, elementType: Element.postgresElementType, into: &buffer) { index, buffer in
+            guard let element = elements[index] else { return false }
+            element.encode(into: &buffer)
+            return true
+        }
     }
 }
 
-/// PostgreSQL's text array syntax: every element double-quoted, `"` and `\` backslash-escaped, NULL bare.
-enum PostgresArrayLiteral {
-    static func encode(_ elements: [String?], into buffer: inout [UInt8]) {
-        buffer.append(UInt8(ascii: "{"))
-        for (index, element) in elements.enumerated() {
-            if index > 0 { buffer.append(UInt8(ascii: ",")) }
-            guard let element else {
-                buffer.append(contentsOf: "NULL".utf8)
-                continue
+/// PostgreSQL's binary format for a one-dimensional array (`array_recv`): the number of dimensions, a
+/// has-NULLs flag, the element type, the length and lower bound (1), then each element as a 4-byte length
+/// (-1 for NULL) and its bytes. An empty array has zero dimensions.
+enum PostgresBinaryArray {
+    /// `element(index, &buffer)` appends element `index`'s bytes, or returns false for NULL.
+    static func encode(
+        count: Int, elementType: PostgresTypeOID, into buffer: inout [UInt8], element: (Int, inout [UInt8]) -> Bool
+    ) {
+        let header = buffer.count
+        appendBigEndian(Int32(count == 0 ? 0 : 1), to: &buffer)
+        appendBigEndian(Int32(0), to: &buffer)  // has-NULLs flag, set below when one is written
+        appendBigEndian(elementType.rawValue, to: &buffer)
+        guard count > 0 else { return }
+        appendBigEndian(Int32(count), to: &buffer)
+        appendBigEndian(Int32(1), to: &buffer)
+        var hasNulls = false
+        for index in 0..<count {
+            let lengthAt = buffer.count
+            appendBigEndian(Int32(-1), to: &buffer)
+            let start = buffer.count
+            if element(index, &buffer) {
+                let length = UInt32(buffer.count - start).bigEndian
+                withUnsafeBytes(of: length) { bytes in
+                    for offset in 0..<4 { buffer[lengthAt + offset] = bytes[offset] }
+                }
+            } else {
+                hasNulls = true
             }
-            buffer.append(UInt8(ascii: "\""))
-            for byte in element.utf8 {
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { buffer.append(UInt8(ascii: "\\")) }
-                buffer.append(byte)
-            }
-            buffer.append(UInt8(ascii: "\""))
         }
-        buffer.append(UInt8(ascii: "}"))
+        if hasNulls { buffer[header + 7] = 1 }
     }
 }

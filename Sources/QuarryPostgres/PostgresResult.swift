@@ -38,6 +38,17 @@ public final class PostgresResult: @unchecked Sendable, RandomAccessCollection {
     public var endIndex: Int { count }
     public subscript(position: Int) -> PostgresRow { PostgresRow(result: self, row: position) }
 
+    /// The position of the column named `name`, for decoding many rows by position (`decode(_:at:)`)
+    /// without looking the name up in every row.
+    public func position(of name: String) throws -> Int {
+        guard let index = columnIndex[name] else {
+            throw PostgresError(
+                code: .columnNotFound, message: "no column \"\(name)\" in the result; it has \(columns.joined(separator: ", "))",
+                column: name)
+        }
+        return index
+    }
+
     /// The first row, if any.
     public var firstRow: PostgresRow? { isEmpty ? nil : self[0] }
 }
@@ -51,13 +62,7 @@ public struct PostgresRow: Sendable {
 
     /// Decodes the column named `column` as `T` (use `T?` for nullable columns).
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, _ column: String) throws -> T {
-        guard let index = result.columnIndex[column] else {
-            throw PostgresError(
-                code: .columnNotFound,
-                message: "no column \"\(column)\" in the result; it has \(result.columns.joined(separator: ", "))",
-                column: column)
-        }
-        return try decode(type, at: index)
+        try decode(type, at: result.position(of: column))
     }
 
     /// Decodes the column at `index` (0-based) as `T`.

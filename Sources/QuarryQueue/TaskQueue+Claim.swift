@@ -22,20 +22,28 @@ extension TaskQueue {
         binds.append(families)
         binds.append(skipping)
         let rows = try await pool.query(PostgresQuery(unsafeSQL: statements.claim, binds: binds))
-        return try rows.map { row in
-            let familyText = try row.decode(String.self, "family")
-            guard let family = TaskFamily(rawValue: familyText) else {
+        guard !rows.isEmpty else { return [] }
+        // Columns by position, looked up once per claim rather than by name in every row.
+        let (id, build, kind, family, key, payload, attempt, maxAttempts, lease, parent) = (
+            try rows.position(of: "id"), try rows.position(of: "build_id"), try rows.position(of: "kind"), try rows.position(of: "family"),
+            try rows.position(of: "key"), try rows.position(of: "payload"), try rows.position(of: "attempt"),
+            try rows.position(of: "max_attempts"), try rows.position(of: "lease_token"), try rows.position(of: "parent_id"))
+        var claimed: [ClaimedTask] = []
+        claimed.reserveCapacity(rows.count)
+        for row in rows {
+            let familyText = try row.decode(String.self, at: family)
+            guard let taskFamily = TaskFamily(rawValue: familyText) else {
                 throw PostgresError(
                     code: .invalidValue, message: "task family '\(familyText)' is not one this version of Quarry knows (migrate, or upgrade)", column: "family")
             }
-            return ClaimedTask(
-                id: try row.decode(Int.self, "id"), buildID: try row.decode(Int.self, "build_id"),
-                kind: try row.decode(String.self, "kind"),
-                family: family,
-                key: try row.decode(String.self, "key"), payload: try row.decode(String.self, "payload"),
-                attempt: try row.decode(Int.self, "attempt"), maxAttempts: try row.decode(Int.self, "max_attempts"),
-                leaseToken: try row.decode(Int.self, "lease_token"), parentID: try row.decode(Int?.self, "parent_id"))
+            claimed.append(ClaimedTask(
+                id: try row.decode(Int.self, at: id), buildID: try row.decode(Int.self, at: build),
+                kind: try row.decode(String.self, at: kind), family: taskFamily,
+                key: try row.decode(String.self, at: key), payload: try row.decode(String.self, at: payload),
+                attempt: try row.decode(Int.self, at: attempt), maxAttempts: try row.decode(Int.self, at: maxAttempts),
+                leaseToken: try row.decode(Int.self, at: lease), parentID: try row.decode(Int?.self, at: parent)))
         }
+        return claimed
     }
 
     /// Renews the leases of every task `worker` holds, in one statement, and records the worker's

@@ -51,7 +51,9 @@ extension TaskQueue {
         binds.append(completions.map(\.1.json))
         binds.append(PostgresNullableArray(completions.map(\.1.promptVersion)))
         let rows = try await tx.query(PostgresQuery(unsafeSQL: statements.complete, binds: binds))
-        return try rows.map { try $0.decode(Int.self, "id") }
+        guard !rows.isEmpty else { return [] }
+        let id = try rows.position(of: "id")
+        return try rows.map { try $0.decode(Int.self, at: id) }
     }
 
     private func settleOthers(_ outcomes: [TaskOutcome], worker: String, on tx: PostgresConnection) async throws -> [(Int, String)] {

@@ -168,7 +168,7 @@ public final class Worker: Service, Sendable {
                     let claimed = try await queue.claim(
                         worker: registration.id, limit: free, kinds: kinds, families: configuration.families, skippingBuilds: blockedBuilds)
                     backoff.reset()
-                    for task in claimed { start(task) }
+                    start(claimed)
                     claimedAll = !claimed.isEmpty && claimed.count == free
                 } catch {
                     let delay = backoff.next()
@@ -184,18 +184,37 @@ public final class Worker: Service, Sendable {
         }
     }
 
-    private func start(_ task: ClaimedTask) {
-        state.withLock { $0.running[task.id] = Running(task: task) }
-        let handle = Task { [self] in
-            let outcome = await execute(task)
-            finish(task, outcome)
+    /// Starts the handlers of a claimed batch, taking the state lock twice per batch rather than twice per task.
+    private func start(_ claimed: [ClaimedTask]) {
+        guard !claimed.isEmpty else { return }
+        state.withLock { state in
+            for task in claimed { state.running[task.id] = Running(task: task) }
         }
-        let lostAlready = state.withLock { state -> Bool in
-            guard state.running[task.id] != nil else { return false }
-            state.running[task.id]?.handle = handle
-            return state.running[task.id]?.lost == true || state.releasing
+        var handles: [(id: Int, handle: Task<Void, Never>)] = []
+        handles.reserveCapacity(claimed.count)
+        for task in claimed {
+            // Started on this thread and run until the handler first suspends (an endpoint call, a query):
+            // a task that finishes without suspending costs no enqueue on the global pool and no thread
+            // wake-up, which were the largest part of a short task's worker CPU. Handlers that suspend go
+            // on concurrently as before.
+            let handle = Task.immediate { [self] in
+                let outcome = await execute(task)
+                finish(task, outcome)
+            }
+            handles.append((task.id, handle))
         }
-        if lostAlready { handle.cancel() }
+        // A task lost (heartbeat) or released (shutdown) before its handle was recorded is stopped here.
+        let stop = state.withLock { state -> [Task<Void, Never>] in
+            var stop: [Task<Void, Never>] = []
+            for (id, handle) in handles {
+                guard var entry = state.running[id] else { continue }  // already finished
+                entry.handle = handle
+                state.running[id] = entry
+                if entry.lost || state.releasing { stop.append(handle) }
+            }
+            return stop
+        }
+        stop.forEach { $0.cancel() }
     }
 
     private func finish(_ task: ClaimedTask, _ outcome: TaskOutcome?) {

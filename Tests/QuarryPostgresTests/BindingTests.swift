@@ -51,6 +51,43 @@ struct BindingTests {
         #expect(error?.message.contains("NUL") == true)
     }
 
+    @Test("array parameters (binary format) keep every element, NULLs, quotes and empty arrays")
+    func arrays() async throws {
+        let texts = ["a", "b,c", "d\"e", "back\\slash", "", "NULL", "{braces}", "emoji 🧪 漢字"]
+        let nullable = PostgresNullableArray<String>(["x", nil, "", nil])
+        let uuid = try #require(UUID(uuidString: "6F9619FF-8B86-D011-B42D-00C04FC964FF"))
+        let when = Date(timeIntervalSince1970: 1_700_000_000.25)
+        let rows = try await pool.query(
+            """
+            SELECT \(texts) AS texts, cardinality(\(texts)) AS n,
+                   \(nullable) AS nullable, array_position(\(nullable), NULL) AS first_null,
+                   \([Int]()) AS empty, cardinality(\([Int]())) AS empty_n,
+                   \([1, -2, Int(Int64.max)])::text AS bigints, \([Int32(7), Int32.min])::text AS ints,
+                   \([1.5, -0.25, Double.infinity, Double.nan])::text AS doubles, \([true, false])::text AS bools,
+                   \([uuid])::text AS uuids, (SELECT extract(epoch FROM d)::text FROM unnest(\([when])) d) AS epoch
+            """)
+        let row = rows[0]
+        #expect(try row.decode([String].self, "texts") == texts)
+        #expect(try row.decode(Int.self, "n") == texts.count)
+        #expect(try row.decode([String?].self, "nullable") == ["x", nil, "", nil])
+        #expect(try row.decode(Int.self, "first_null") == 2)
+        #expect(try row.decode([Int].self, "empty") == [])
+        #expect(try row.decode(Int?.self, "empty_n") == 0)
+        #expect(try row.decode(String.self, "bigints") == "{1,-2,9223372036854775807}")
+        #expect(try row.decode(String.self, "ints") == "{7,-2147483648}")
+        #expect(try row.decode(String.self, "doubles") == "{1.5,-0.25,Infinity,NaN}")
+        #expect(try row.decode(String.self, "bools") == "{t,f}")
+        #expect(try row.decode(String.self, "uuids") == "{6f9619ff-8b86-d011-b42d-00c04fc964ff}")
+        #expect(try row.decode(String.self, "epoch") == "1700000000.250000")
+    }
+
+    @Test("a NUL byte inside a text array element is refused by the server, not truncated")
+    func nulInArray() async throws {
+        await #expect(throws: PostgresError.self) {
+            try await pool.query("SELECT \(["ok", "a\u{0}b"])::text[]")
+        }
+    }
+
     @Test("an injection attempt stays data when inserted and compared")
     func injectionIntoTable() async throws {
         let table = TestDatabase.uniqueSchema("inj")
