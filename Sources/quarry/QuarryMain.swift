@@ -4,6 +4,7 @@ import QuarryCLI
 @main
 enum QuarryMain {
     static func main() async {
+        MemoryTuning.apply()
         await QuarryCommand.main()
     }
 }
