@@ -60,8 +60,10 @@ struct QueueBench {
         }
     }
 
-    func measure(label: String, postmaster: pid_t?) async throws -> Figures {
-        let count = command.tasks, workers = command.workers
+    /// One measurement of every phase with `count` tasks (default `--tasks`) and `latencySamples` single
+    /// enqueues (default `--latency-samples`).
+    func measure(label: String, postmaster: pid_t?, count: Int? = nil, latencySamples: Int? = nil) async throws -> Figures {
+        let count = count ?? command.tasks, workers = command.workers
         print("== \(label)")
         // (1) K worker processes start and register before there is work, so their start-up CPU (the
         // runtime, connecting, registering) is read separately and not counted per task.
@@ -103,7 +105,7 @@ struct QueueBench {
         // (4) Latency with idle workers: one task at a time, spaced past the NOTIFY debounce.
         let latencyBuild = try await queue.createBuild(name: "bench-latency")
         try await Task.sleep(for: .milliseconds(500))
-        let samples = command.latencySamples
+        let samples = latencySamples ?? command.latencySamples
         for index in 0..<samples {
             try await queue.enqueue(buildID: latencyBuild, [NewTask(kind: "noop", family: .generation, key: "l\(index)")])
             try await Task.sleep(for: .milliseconds(150))

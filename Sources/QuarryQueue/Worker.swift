@@ -196,8 +196,10 @@ public final class Worker: Service, Sendable {
             // Started on this thread and run until the handler first suspends (an endpoint call, a query):
             // a task that finishes without suspending costs no enqueue on the global pool and no thread
             // wake-up, which were the largest part of a short task's worker CPU. Handlers that suspend go
-            // on concurrently as before.
-            let handle = Task.immediate { [self] in
+            // on concurrently as before. Detached, because copying the claim loop's task-local values
+            // (the service group's shutdown handler) into every handler's task showed up in the profile,
+            // and handlers need none of them: the worker stops them through cancellation.
+            let handle = Task.immediateDetached { [self] in
                 let outcome = await execute(task)
                 finish(task, outcome)
             }
