@@ -7,6 +7,6 @@ struct UsageFlusher: Service {
     let llm: LLMService
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown { await llm.runUsageFlusher() }
+        await cancelWhenGracefulShutdown { await llm.runUsageFlusher() }
     }
 }

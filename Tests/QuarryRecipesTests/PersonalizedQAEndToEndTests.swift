@@ -287,7 +287,7 @@ struct PersonalizedQAEndToEndTests {
             #expect(report.arms.values.allSatisfy { $0.counts.expected == 100 && $0.counts.judged + $0.counts.failed == 100 && $0.counts.pending == 0 })
             #expect(report.overall.failed == deadAnswers + deadJudges)
             #expect(report.overall.answered == 400 - deadAnswers)
-            let pairs = try report.arms.values.map(\.training.pairs).reduce(0, +)
+            let pairs = report.arms.values.map(\.training.pairs).reduce(0, +)
             #expect(pairs == rows.filter(\.inTraining).count)
         }
     }
