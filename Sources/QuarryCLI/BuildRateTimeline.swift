@@ -19,7 +19,11 @@ struct BuildRateTimeline {
         var running = 0
     }
 
-    private(set) var samples: [Sample] = []
+    private(set) var samples: [Sample]
+
+    init(samples: [Sample] = []) {
+        self.samples = samples
+    }
 
     /// Samples every second until the calling task is cancelled.
     static func record(simulator: Simulator, pool: PostgresPool, schema: String, buildID: Int) async -> BuildRateTimeline {
