@@ -32,6 +32,7 @@ struct BenchBuildCommand: AsyncParsableCommand {
     @Option(help: "Requests per minute the endpoint allows (the simulator enforces it too).") var rpm = 12_000
     @Option(help: "Simulator latency in milliseconds.") var latencyMs = 200.0
     @Option(help: "Parents in the expansion benchmark (each gets seven children).") var expansionParents = 25_000
+    @Option(help: "Seconds per line of the endpoint-and-queue timeline.") var timelineWindow = 5
 
     func run() async throws {
         LogSetup.bootstrap(level: database.logLevel)
@@ -81,10 +82,16 @@ struct BenchBuildCommand: AsyncParsableCommand {
             let report = try await BuildSubmitter(queue: queue).submit(plan)
             guard let buildID = report.buildID else { throw ValidationError("the build was not created") }
             let started = ContinuousClock.now
-            try await BuildDriver(logs: home.appendingPathComponent("logs")).run(
-                queue: queue, buildID: buildID, databaseURL: url, endpointsPath: endpointsPath, workers: workers,
-                concurrency: concurrency, timeout: .seconds(3_600), progressEvery: .seconds(10)) { print($0) }
-            let wall = BenchSupport.seconds(ContinuousClock.now - started)
+            // Sampled beside the build; the driver's error, if any, cancels the sampler with the group.
+            let (wall, timeline) = try await withThrowingTaskGroup(of: BuildRateTimeline?.self) { group in
+                group.addTask { await BuildRateTimeline.record(simulator: simulator, pool: pool, schema: schema, buildID: buildID) }
+                try await BuildDriver(logs: home.appendingPathComponent("logs")).run(
+                    queue: queue, buildID: buildID, databaseURL: url, endpointsPath: endpointsPath, workers: workers,
+                    concurrency: concurrency, timeout: .seconds(3_600), progressEvery: .seconds(10)) { print($0) }
+                let wall = BenchSupport.seconds(ContinuousClock.now - started)
+                group.cancelAll()
+                return (wall, try await group.next() ?? nil)
+            }
             let submitSeconds = BenchSupport.seconds(started - submitStarted)
             let stats = simulator.stats
             let ok = stats.requestsByStatus["200"] ?? 0
@@ -128,6 +135,9 @@ struct BenchBuildCommand: AsyncParsableCommand {
                 let values = try ["created", "started", "finished"].map { String(format: "%.1f", try row.decode(Double?.self, $0) ?? .nan) }
                 print("    \(try row.decode(String.self, "kind")): \(values.joined(separator: " / "))")
             }
+
+            print("  endpoint and queue per \(timelineWindow) s (the allowed rate is \(BenchSupport.format(Double(rpm) / 60))/s):")
+            for line in (timeline ?? BuildRateTimeline()).lines(allowedPerSecond: Double(rpm) / 60, window: timelineWindow) { print(line) }
 
             // Expansion: a synthetic build of completed parents with four parts each.
             try await Self.expansionBenchmark(queue: queue, pool: pool, parents: expansionParents)

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// This process's share of an endpoint's pool-wide rpm and tpm, enforced in-process.
@@ -8,16 +9,24 @@ import Synchronization
 ///   advancing a theoretical arrival time and then sleeps until that slot; requests are served in the
 ///   order they asked, spaced evenly, with a burst of at most `burstSeconds` of the rate after idling.
 ///   No waiter lists: the reservation is one locked arithmetic step.
-/// - AIMD: a 429 cuts the rate by `decreaseFactor` (default 0.75×) (at most once per `decreaseCooldown`, since a whole window of in-flight
-///   requests is refused together); every second without one adds back `increasePerSecond` of the share,
-///   up to the share.
+/// - AIMD on sustained refusals: 429s cut the rate by `decreaseFactor` once they are more than
+///   `toleratedShare` of this process's recent responses (counted over about `shareWindow`, and as at least
+///   `minimumResponses`, so it takes two refusals in a row to cut at the start). An isolated 429 while the
+///   process keeps to its share is a provider's hiccup, not a sign of sending too fast: cutting a quarter of
+///   the rate for each costs far more than the 429s (a provider refusing 2 % at random held a pool cutting
+///   on every one at 0.85 × its rate), while sending too fast is refused far above 5 % (17 % at 1.2 × a
+///   limit). Refusals past the tolerance are throttling, and each cut restarts the refusal count; 429s for
+///   requests sent before a cut were in flight when it was made and do not cut again. Every second adds back
+///   `increasePerSecond` of the share, up to the share.
 final class EndpointRateLimiter: Sendable {
     struct Tuning: Sendable {
         var burstSeconds: Double = 1
         var decreaseFactor: Double = 0.5
         var minimumFactor: Double = 0.05
         var increasePerSecond: Double = 0.02
-        var decreaseCooldown: Duration = .seconds(2)
+        var toleratedShare: Double = 0.05
+        var shareWindow: Duration = .seconds(5)
+        var minimumResponses: Double = 20
     }
 
     struct Snapshot: Sendable {
@@ -31,9 +40,14 @@ final class EndpointRateLimiter: Sendable {
         var workers = 1
         var factor = 1.0
         var lastFactorUpdate: ContinuousClock.Instant
-        var lastDecrease: ContinuousClock.Instant?
+        /// When refusals last counted as throttling (a cut, or a hold-off decided by the caller).
+        var lastReaction: ContinuousClock.Instant?
         var requestTAT: ContinuousClock.Instant
         var tokenTAT: ContinuousClock.Instant
+        /// Responses and refusals, decaying with time constant `shareWindow`.
+        var responses = 0.0
+        var refusals = 0.0
+        var countsUpdated: ContinuousClock.Instant
     }
 
     let rpm: Int?
@@ -46,7 +60,7 @@ final class EndpointRateLimiter: Sendable {
         self.tpm = tpm
         self.tuning = tuning
         let now = ContinuousClock.now
-        state = Mutex(State(lastFactorUpdate: now, requestTAT: now, tokenTAT: now))
+        state = Mutex(State(lastFactorUpdate: now, requestTAT: now, tokenTAT: now, countsUpdated: now))
     }
 
     var isLimited: Bool { rpm != nil || tpm != nil }
@@ -94,15 +108,37 @@ final class EndpointRateLimiter: Sendable {
         }
     }
 
-    /// A 429 from the endpoint: multiplicative decrease.
-    func rateLimited() {
+    /// An answer for a request: one more response the refusal share is counted against.
+    func answered() {
         let now = ContinuousClock.now
         state.withLock { state in
-            refreshFactor(&state, now: now)
-            if let last = state.lastDecrease, now - last < tuning.decreaseCooldown { return }
-            state.factor = max(tuning.minimumFactor, state.factor * tuning.decreaseFactor)
-            state.lastDecrease = now
-            state.lastFactorUpdate = now
+            decayCounts(&state, now: now)
+            state.responses += 1
+        }
+    }
+
+    /// A refusal (a 429, or a 503 asking for time) for a request sent at `sentAt`. Returns whether it is
+    /// throttling rather than an isolated refusal: refusals above the tolerated share, or a request sent
+    /// before the last reaction to throttling (it was in flight then). When it is and `slowDown`, the rate
+    /// is cut (`decreaseFactor`); either way the refusal count starts over from this reaction, so the next
+    /// one needs fresh evidence.
+    @discardableResult
+    func refused(sentAt: ContinuousClock.Instant, slowDown: Bool = true) -> Bool {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            if let last = state.lastReaction, sentAt < last { return true }
+            decayCounts(&state, now: now)
+            state.responses += 1
+            state.refusals += 1
+            guard state.refusals > tuning.toleratedShare * max(state.responses, tuning.minimumResponses) else { return false }
+            if slowDown {
+                refreshFactor(&state, now: now)
+                state.factor = max(tuning.minimumFactor, state.factor * tuning.decreaseFactor)
+                state.lastFactorUpdate = now
+            }
+            state.refusals = 0
+            state.lastReaction = now
+            return true
         }
     }
 
@@ -126,6 +162,16 @@ final class EndpointRateLimiter: Sendable {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         state.factor = min(1, state.factor + seconds * tuning.increasePerSecond)
         state.lastFactorUpdate = now
+    }
+
+    /// Ages the response and refusal counts: each weighs exp(−age ÷ `shareWindow`).
+    private func decayCounts(_ state: inout State, now: ContinuousClock.Instant) {
+        let elapsed = CongestionControl.seconds(now - state.countsUpdated)
+        guard elapsed > 0 else { return }
+        let weight = exp(-elapsed / CongestionControl.seconds(tuning.shareWindow))
+        state.responses *= weight
+        state.refusals *= weight
+        state.countsUpdated = now
     }
 
     /// Seconds between units (requests or tokens) at this process's current rate.

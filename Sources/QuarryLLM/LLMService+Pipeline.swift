@@ -90,13 +90,16 @@ extension LLMService {
             usage?.record(usageKey, UsageRecorder.Totals(errors: 1))
             switch error.code {
             case .rateLimited where error.retryAfter == nil:
-                // No word on when to come back: hold the whole process off the endpoint and slow down.
-                error.cooldown = runtime.congestion.rateLimited(sentAt: sentAt)
+                // No word on when to come back: hold the whole process off the endpoint and slow down. Under a
+                // configured rate, only once 429s are throttling, not an isolated one (the task still snoozes).
+                if !runtime.limiter.isLimited || runtime.limiter.refused(sentAt: sentAt, slowDown: false) {
+                    error.cooldown = runtime.congestion.rateLimited(sentAt: sentAt)
+                }
             case .rateLimited:
-                runtime.limiter.rateLimited()
+                runtime.limiter.refused(sentAt: sentAt)
             case .unavailable where error.retryAfter != nil:
                 // An overloaded endpoint that says when to come back is asking for less traffic, like a 429.
-                runtime.limiter.rateLimited()
+                runtime.limiter.refused(sentAt: sentAt)
             case .unauthorized, .forbidden:
                 error.authFailuresInARow = authFailures.withLock { counts in
                     let failures = counts[endpoint.name, default: 0] + 1
@@ -111,6 +114,7 @@ extension LLMService {
         }
         authFailures.withLock { $0[endpoint.name] = 0 }
         runtime.congestion.succeeded(sentAt: sentAt)
+        runtime.limiter.answered()
         let response: Response
         do {
             response = try runtime.client.decode(Response.self, raw.body)

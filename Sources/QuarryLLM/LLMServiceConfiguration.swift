@@ -19,7 +19,7 @@ public struct LLMServiceConfiguration: Sendable {
     public var budgetRefreshInterval: Duration
     /// Burst allowed after idling, in seconds of this process's rate.
     public var rateBurstSeconds: Double
-    /// AIMD: the rate is multiplied by this on a 429…
+    /// AIMD: the rate is multiplied by this when 429s are throttling rather than isolated (see `EndpointRateLimiter`)…
     public var rateDecreaseFactor: Double
     /// …and regains this fraction of its share every second without one.
     public var rateIncreasePerSecond: Double

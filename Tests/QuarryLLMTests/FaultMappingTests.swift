@@ -43,14 +43,16 @@ struct FaultMappingTests {
         #expect(after >= .seconds(4) && after <= .milliseconds(4_800))
     }
 
-    @Test("a 429 cuts this process's rate for the endpoint by a quarter (AIMD), once per cooldown")
+    @Test("429s with Retry-After under a configured rpm: one alone keeps the rate, two in a row cut it by a quarter (AIMD), once")
     func rateLimitedSlowsDown() async throws {
         try await LLMTestHarness.with(simulator: { $0.faults.rateLimited = 1 }) { harness in
             let service = try harness.service([harness.endpoint(rpm: 600)], withQueue: false)
             #expect(service.currentRequestsPerMinute(endpoint: "sim") == 600)
-            for _ in 0..<3 { _ = await caught { _ = try await service.chat(chat("hi"), endpoint: "sim", build: 0, kind: "t") } }
+            _ = await caught { _ = try await service.chat(chat("hi"), endpoint: "sim", build: 0, kind: "t") }
+            #expect(service.currentRequestsPerMinute(endpoint: "sim") == 600)
+            for _ in 0..<2 { _ = await caught { _ = try await service.chat(chat("hi"), endpoint: "sim", build: 0, kind: "t") } }
             let slowed = try #require(service.currentRequestsPerMinute(endpoint: "sim"))
-            // Three 429s within the cooldown count as one decrease; additive increase has barely begun.
+            // The second 429 cuts; the third needs fresh evidence after the cut; additive increase has barely begun.
             #expect(slowed >= 450 && slowed < 480, "\(slowed)")
             await service.shutdown()
         }

@@ -99,6 +99,25 @@ struct GatewayTests {
         }
     }
 
+    @Test("under a configured rpm, a lone bare 429 snoozes its task without holding the process off; a second in a row does")
+    func bare429UnderConfiguredRate() async throws {
+        try await withHarness({ $0.faults.rateLimited = 1; $0.rateLimitRetryAfter = false }) { harness in
+            let service = try harness.service([harness.endpoint(rpm: 600)], withQueue: false)
+            let first = try #require(await caught { _ = try await service.chat(chat("lone"), endpoint: "sim", build: 0, kind: "t") } as? LLMError)
+            #expect(first.code == .rateLimited && first.retryAfter == nil && first.cooldown == nil)
+            #expect(try #require(service.congestion(endpoint: "sim")).bursts == 0)
+            guard case .snooze(let after) = first.taskError.action else {
+                Issue.record("expected a snooze, got \(first.taskError.action)")
+                return
+            }
+            #expect(after >= .seconds(1))
+            let second = try #require(await caught { _ = try await service.chat(chat("again"), endpoint: "sim", build: 0, kind: "t") } as? LLMError)
+            #expect(try #require(second.cooldown) > .zero)
+            #expect(try #require(service.congestion(endpoint: "sim")).bursts == 1)
+            await service.shutdown()
+        }
+    }
+
     /// Two services stand in for two worker processes with no rpm, against a server allowing 300 requests a
     /// minute that refuses the rest with bare 429s. The storm must die down: after the first seconds, far
     /// fewer requests than at the start, and a small share of 429s. (The figures are measured by
