@@ -63,8 +63,9 @@ struct BuildRateTimeline {
     /// second, and the queue at the window's last second.
     func lines(allowedPerSecond: Double, window: Int) -> [String] {
         var lines = ["  second     answered/s  × allowed  429/s  failed/s  in flight | ready  waiting  running (at the window's end)"]
-        for start in stride(from: 0, to: samples.count, by: max(1, window)) {
-            let slice = samples[start..<min(samples.count, start + max(1, window))]
+        let window = max(1, window)
+        for start in stride(from: 0, to: samples.count, by: window) {
+            let slice = samples[start..<min(samples.count, start + window)]
             let seconds = Double(slice.count)
             let answered = Double(slice.reduce(0) { $0 + $1.answered }) / seconds
             let refused = Double(slice.reduce(0) { $0 + $1.refused }) / seconds

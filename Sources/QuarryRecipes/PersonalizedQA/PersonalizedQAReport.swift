@@ -17,9 +17,9 @@ public struct PersonalizedQAReport: Sendable, Equatable, Codable {
 
         public init() {}
 
-        public var hallucinationRate: Double? { Self.rate(hallucinated, judged) }
+        public var hallucinationRate: Double? { ReportRate.of(hallucinated, judged) }
         public var hallucinationInterval: WilsonInterval? { WilsonInterval(successes: hallucinated, trials: judged)?.rounded }
-        public var offTopicRate: Double? { Self.rate(offTopicProfile, judged) }
+        public var offTopicRate: Double? { ReportRate.of(offTopicProfile, judged) }
         public var offTopicInterval: WilsonInterval? { WilsonInterval(successes: offTopicProfile, trials: judged)?.rounded }
 
         mutating func add(_ other: Counts) {
@@ -30,10 +30,6 @@ public struct PersonalizedQAReport: Sendable, Equatable, Codable {
             offTopicProfile += other.offTopicProfile
             failed += other.failed
             pending += other.pending
-        }
-
-        static func rate(_ part: Int, _ whole: Int) -> Double? {
-            whole == 0 ? nil : (Double(part) / Double(whole) * 10_000).rounded() / 10_000
         }
 
         enum CodingKeys: String, CodingKey {

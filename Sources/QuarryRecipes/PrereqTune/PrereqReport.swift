@@ -13,12 +13,8 @@ public struct PrereqReport: Sendable, Equatable, Codable {
         /// Failed every attempt (excluded).
         public var failed = 0
 
-        public var firstPassRate: Double? { Self.ratio(firstPass, versions) }
-        public var finalPassRate: Double? { Self.ratio(firstPass + passedAfterRegeneration, versions) }
-
-        static func ratio(_ part: Int, _ whole: Int) -> Double? {
-            whole == 0 ? nil : (Double(part) / Double(whole) * 10_000).rounded() / 10_000
-        }
+        public var firstPassRate: Double? { ReportRate.of(firstPass, versions) }
+        public var finalPassRate: Double? { ReportRate.of(firstPass + passedAfterRegeneration, versions) }
 
         enum CodingKeys: String, CodingKey {
             case versions, regenerations, failed
