@@ -5,9 +5,9 @@ import CLibPQ
 /// `@unchecked Sendable`: a PGresult is immutable once libpq hands it over and libpq documents reading it
 /// from any thread as safe; nothing here mutates it after `init`.
 public final class PostgresResult: @unchecked Sendable, RandomAccessCollection {
-    let handle: OpaquePointer
+    @usableFromInline let handle: OpaquePointer
     public let columns: [String]
-    let columnTypes: [PostgresTypeOID]
+    @usableFromInline let columnTypes: [PostgresTypeOID]
     let columnIndex: [String: Int]
     public let count: Int
     /// The command tag's row count (`UPDATE 5` → 5), for statements that return no rows.
@@ -55,8 +55,8 @@ public final class PostgresResult: @unchecked Sendable, RandomAccessCollection {
 
 /// One row of a `PostgresResult`; decode columns by name or position.
 public struct PostgresRow: Sendable {
-    let result: PostgresResult
-    let row: Int
+    @usableFromInline let result: PostgresResult
+    @usableFromInline let row: Int
 
     public var columns: [String] { result.columns }
 
@@ -66,6 +66,10 @@ public struct PostgresRow: Sendable {
     }
 
     /// Decodes the column at `index` (0-based) as `T`.
+    ///
+    /// Inlinable so that a caller decoding many rows gets it specialised for each `T`, instead of
+    /// generic calls through witness tables for every field of every row.
+    @inlinable
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at index: Int) throws -> T {
         guard index >= 0, index < result.columns.count else {
             throw PostgresError(

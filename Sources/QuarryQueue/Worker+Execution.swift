@@ -3,53 +3,71 @@ import Logging
 extension Worker {
     /// Runs the task's handler and turns what happened into an outcome. nil means "write nothing":
     /// the task was cancelled or taken over while running.
-    func execute(_ task: ClaimedTask) async -> TaskOutcome? {
-        guard let handler = handlers[task.kind] else {
-            return TaskOutcome(
-                taskID: task.id, leaseToken: task.leaseToken,
-                kind: .failed(errorClass: "no_handler", message: "worker \(registration.id) has no handler for kind \(task.kind)", retryDelay: .seconds(5)))
+    ///
+    /// Only the path of a handler that returns is here; every other path is in `failedOutcome`. An async
+    /// function's frame holds the locals of all its paths and is allocated from the task's first slab,
+    /// which is small: with the failure paths inline the frame overflowed it, and every task paid for
+    /// a slab from malloc and its free.
+    func execute(_ task: ClaimedTask, handler: (any TaskHandler)?) async -> TaskOutcome? {
+        guard let handler else { return noHandlerOutcome(task) }
+        do {
+            let output = try await handler.handle(task, context: context(for: task))
+            if Task.isCancelled { return cancelledOutcome(task) }
+            return TaskOutcome(taskID: task.id, leaseToken: task.leaseToken, kind: .completed(output))
+        } catch {
+            return await failedOutcome(task, handler: handler, error: error)
         }
-        let context = TaskContext(workerID: registration.id, logger: logger, queue: queue, taskID: task.id, kind: task.kind)
+    }
+
+    private func context(for task: ClaimedTask) -> TaskContext {
+        TaskContext(workerID: registration.id, logger: logger, queue: queue, taskID: task.id, kind: task.kind)
+    }
+
+    @inline(never)
+    private func noHandlerOutcome(_ task: ClaimedTask) -> TaskOutcome {
+        TaskOutcome(
+            taskID: task.id, leaseToken: task.leaseToken,
+            kind: .failed(errorClass: "no_handler", message: "worker \(registration.id) has no handler for kind \(task.kind)", retryDelay: .seconds(5)))
+    }
+
+    /// The outcome of a handler that threw: retried, snoozed, dead, released, or nothing (cancelled).
+    @inline(never)
+    private func failedOutcome(_ task: ClaimedTask, handler: any TaskHandler, error: any Error) async -> TaskOutcome? {
+        let context = context(for: task)
         func outcome(_ kind: TaskOutcome.Kind) -> TaskOutcome {
             TaskOutcome(taskID: task.id, leaseToken: task.leaseToken, kind: kind)
         }
-        do {
-            let output = try await handler.handle(task, context: context)
-            if Task.isCancelled { return cancelledOutcome(task) }
-            return outcome(.completed(output))
-        } catch let error as TaskError {
-            if let reason = await systemicPause(task, error) {
-                context.logger.warning("pausing build \(task.buildID) by the systemic-failure breaker: \(reason)")
-                await pauseBuild(task.buildID, reason: reason)
-                return outcome(.released)
-            }
-            switch error.action {
-            case .retry(let after):
-                let delay = after ?? handler.retryStrategy.delay(afterAttempt: task.attempt)
-                context.logger.info("attempt \(task.attempt)/\(task.maxAttempts) failed: \(error)")
-                return outcome(.failed(errorClass: error.errorClass, message: error.message, retryDelay: delay))
-            case .snooze(let after):
-                return outcome(.snoozed(errorClass: error.errorClass, message: error.message, delay: after))
-            case .dead:
-                context.logger.warning("task is dead: \(error)")
-                return outcome(.dead(errorClass: error.errorClass, message: error.message))
-            case .pauseBuild(let reason):
-                await pauseBuild(task.buildID, reason: reason)
-                return outcome(.released)
-            case .leaveToOtherWorkers(let reason):
-                if block(task.buildID, for: Self.unservableBuildPeriod) {
-                    context.logger.warning(
-                        "build \(task.buildID): \(reason); leaving its tasks to other workers for \(Self.unservableBuildPeriod)")
-                }
-                return outcome(.released)
-            }
-        } catch is CancellationError {
-            return cancelledOutcome(task)
-        } catch {
+        if error is CancellationError { return cancelledOutcome(task) }
+        guard let error = error as? TaskError else {
             if Task.isCancelled { return cancelledOutcome(task) }
             let delay = handler.retryStrategy.delay(afterAttempt: task.attempt)
             context.logger.info("attempt \(task.attempt)/\(task.maxAttempts) failed: \(error)")
             return outcome(.failed(errorClass: "error", message: String(describing: error), retryDelay: delay))
+        }
+        if let reason = await systemicPause(task, error) {
+            context.logger.warning("pausing build \(task.buildID) by the systemic-failure breaker: \(reason)")
+            await pauseBuild(task.buildID, reason: reason)
+            return outcome(.released)
+        }
+        switch error.action {
+        case .retry(let after):
+            let delay = after ?? handler.retryStrategy.delay(afterAttempt: task.attempt)
+            context.logger.info("attempt \(task.attempt)/\(task.maxAttempts) failed: \(error)")
+            return outcome(.failed(errorClass: error.errorClass, message: error.message, retryDelay: delay))
+        case .snooze(let after):
+            return outcome(.snoozed(errorClass: error.errorClass, message: error.message, delay: after))
+        case .dead:
+            context.logger.warning("task is dead: \(error)")
+            return outcome(.dead(errorClass: error.errorClass, message: error.message))
+        case .pauseBuild(let reason):
+            await pauseBuild(task.buildID, reason: reason)
+            return outcome(.released)
+        case .leaveToOtherWorkers(let reason):
+            if block(task.buildID, for: Self.unservableBuildPeriod) {
+                context.logger.warning(
+                    "build \(task.buildID): \(reason); leaving its tasks to other workers for \(Self.unservableBuildPeriod)")
+            }
+            return outcome(.released)
         }
     }
 

@@ -9,7 +9,7 @@ extension Worker {
             try? await Task.sleep(for: queue.configuration.heartbeatInterval)
             if Task.isCancelled { return }
             let held: [(id: Int, leaseToken: Int)] = state.withLock { state in
-                state.running.values.map { ($0.task.id, $0.task.leaseToken) }
+                state.running.map { ($0.key, $0.value.leaseToken) }
                     + (state.buffer + state.flushing).map { ($0.taskID, $0.leaseToken) }
             }
             do {

@@ -18,8 +18,9 @@ public final class Worker: Service, Sendable {
     public let registration: WorkerRegistration
     let logger: Logger
 
+    /// What the worker keeps about a task whose handler runs: the lease to renew, and how to stop it.
     struct Running: Sendable {
-        var task: ClaimedTask
+        var leaseToken: Int
         var handle: Task<Void, Never>?
         var lost = false
     }
@@ -188,11 +189,19 @@ public final class Worker: Service, Sendable {
     private func start(_ claimed: [ClaimedTask]) {
         guard !claimed.isEmpty else { return }
         state.withLock { state in
-            for task in claimed { state.running[task.id] = Running(task: task) }
+                for task in claimed { state.running[task.id] = Running(leaseToken: task.leaseToken) }
         }
         var handles: [(id: Int, handle: Task<Void, Never>)] = []
         handles.reserveCapacity(claimed.count)
+        // A batch is nearly always one or two kinds: look each up once, not by hashing the name per task.
+        var lastKind: String?
+        var lastHandler: (any TaskHandler)?
         for task in claimed {
+            if task.kind != lastKind {
+                lastKind = task.kind
+                lastHandler = handlers[task.kind]
+            }
+            let handler = lastHandler
             // Started on this thread and run until the handler first suspends (an endpoint call, a query):
             // a task that finishes without suspending costs no enqueue on the global pool and no thread
             // wake-up, which were the largest part of a short task's worker CPU. Handlers that suspend go
@@ -200,7 +209,7 @@ public final class Worker: Service, Sendable {
             // (the service group's shutdown handler) into every handler's task showed up in the profile,
             // and handlers need none of them: the worker stops them through cancellation.
             let handle = Task.immediateDetached { [self] in
-                let outcome = await execute(task)
+                let outcome = await execute(task, handler: handler)
                 finish(task, outcome)
             }
             handles.append((task.id, handle))
@@ -220,18 +229,25 @@ public final class Worker: Service, Sendable {
     }
 
     private func finish(_ task: ClaimedTask, _ outcome: TaskOutcome?) {
-        let flushNow = state.withLock { state -> Bool in
+        let concurrency = configuration.concurrency
+        let tracksDeaths = configuration.breakerThreshold > 0
+        let (flushNow, wakeClaims) = state.withLock { state -> (Bool, Bool) in
             let entry = state.running.removeValue(forKey: task.id)
+            // The claim loop needs waking only when the first slot frees (it then waits a moment for a
+            // refill batch by itself) or the last task ends (shutdown waits for that); a signal per task
+            // was a lock and a wake-up per task for nothing.
+            let free = concurrency - state.running.count
+            let wakeClaims = free == 1 || state.running.isEmpty
             guard let outcome, entry?.lost != true else {
                 state.stats.lost += 1
-                return false
+                return (false, wakeClaims)
             }
-            if case .completed = outcome.kind { state.completedSinceDeath.insert(task.buildID) }
+            if tracksDeaths, case .completed = outcome.kind { state.completedSinceDeath.insert(task.buildID) }
             state.buffer.append(outcome)
-            return state.buffer.count >= queue.configuration.flushBatchSize
+            return (state.buffer.count >= queue.configuration.flushBatchSize, wakeClaims)
         }
         if flushNow { flushWake.signal() }
-        claimWake.signal()
+        if wakeClaims { claimWake.signal() }
     }
 
     // MARK: Shutdown
