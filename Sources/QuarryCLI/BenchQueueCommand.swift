@@ -14,7 +14,10 @@ struct BenchQueueCommand: AsyncParsableCommand {
             timestamps, first claim to last completion; the workers' CPU from /proc once the last result is in); (3) with the workers idle, single tasks are enqueued one at a time and enqueue→start \
             latency is read from the same timestamps; (4) pgbench runs the same claim and complete statements \
             with no Quarry code on a fresh batch of N tasks, with K clients and batches of --batch (its CPU from \
-            its rusage). The database's CPU in phases 2 and 4 is its postmaster's and backends' from /proc (when \
+            its rusage); its script passes the claimed ids from claim to complete as two arrays, so its client \
+            never receives the tasks. (5) A second pgbench client that does receive every claimed row, as a \
+            worker must, gives the like-for-like client CPU per task (its server work differs: it finds its \
+            ids again with a query). The database's CPU in phases 2 and 4 is its postmaster's and backends' from /proc (when \
             the server runs on this machine). With --backlog, phases 1-4 run on the empty table, then the table \
             gets that many finished tasks, the monitoring views' plans are checked, and phases 1-4 run again. \
             Last, Quarry's COPY and `psql \\copy` load the same N rows into the tasks table, alternating.
@@ -96,6 +99,27 @@ struct BenchQueueCommand: AsyncParsableCommand {
         return """
             SELECT coalesce(array_agg(id), '{}')::text AS ids, coalesce(array_agg(lease_token), '{}')::text AS tokens FROM (\(claim)) claimed \\gset
             SELECT count(*) FROM (\(complete)) completed;
+
+            """
+    }
+
+    /// A pgbench script whose client receives every claimed row, as a worker does (the ids-only script
+    /// above lets the server aggregate them). pgbench cannot keep a result of many rows in variables, so
+    /// the complete statement finds the client's running tasks again with a query over the running-lease
+    /// index: the same client work as a worker's, a little more server work than the ids-only script.
+    static func pgbenchRowsScript(schema: String, batch: Int) -> String {
+        let statements = QueueStatements(schema: schema)
+        let worker = "('pgbench-' || :client_id)"
+        let claim = QueueStatements.substituting(statements.claim, [worker, "\(batch)", "30000", "NULL", "NULL", "NULL"])
+        let held = "(SELECT coalesce(array_agg(id ORDER BY id), '{}') AS ids, coalesce(array_agg(lease_token ORDER BY id), '{}') AS tokens "
+            + "FROM \(PostgresQuery.quoteIdentifier(schema)).tasks WHERE state = 'running' AND lease_owner = \(worker)) held"
+        let complete = QueueStatements.substituting(statements.complete, [
+            worker, "held.ids", "held.tokens",
+            "array_fill('{}'::text, ARRAY[cardinality(held.ids)])", "array_fill(NULL::text, ARRAY[cardinality(held.ids)])",
+        ])
+        return """
+            \(claim);
+            SELECT count(*) FROM \(held), LATERAL (\(complete)) completed;
 
             """
     }

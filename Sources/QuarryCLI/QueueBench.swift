@@ -24,7 +24,9 @@ struct QueueBench {
         /// The workers' CPU per task, not counting their start-up (`workerStartup`, seconds per process).
         var workerCPU: Double?
         var workerStartup: Double?
+        /// pgbench's client CPU per task: with the ids aggregated on the server, and receiving every row.
         var pgbenchCPU: Double
+        var pgbenchRowsCPU: Double
         var databaseCPUWorked: Double?
         var databaseCPURaw: Double?
 
@@ -36,7 +38,9 @@ struct QueueBench {
                     + "enqueue→start p50 \(String(format: "%.2f", p50)) ms p99 \(String(format: "%.2f", p99)) ms",
                 "    CPU per task: workers \(micros(workerCPU)) vs pgbench client \(micros(pgbenchCPU))"
                     + (workerCPU.map { " = \(String(format: "%.2f", $0 / pgbenchCPU)) x (goal <= 1.5)" } ?? "")
-                    + "; database \(micros(databaseCPUWorked)) under the workers vs \(micros(databaseCPURaw)) under pgbench"
+                    + "; vs a pgbench client receiving the claimed rows \(micros(pgbenchRowsCPU))"
+                    + (workerCPU.map { " = \(String(format: "%.2f", $0 / pgbenchRowsCPU)) x" } ?? ""),
+                "    database CPU per task: \(micros(databaseCPUWorked)) under the workers vs \(micros(databaseCPURaw)) under pgbench"
                     + (workerStartup.map { String(format: "; each worker's start-up (not counted): %.0f ms", $0 * 1000) } ?? ""),
             ]
             if let workerCPU, let databaseCPUWorked {
@@ -121,31 +125,45 @@ struct QueueBench {
         children.forEach { $0.signal(SIGTERM) }
         for child in children { _ = await child.waitForExit(timeout: .seconds(30)) }
 
-        // (5) The raw-SQL ceiling: the same statements from pgbench, no Quarry code. Its CPU is its rusage,
-        // the only child reaped between the two readings.
-        let rawBuild = try await queue.createBuild(name: "bench-raw")
-        try await queue.enqueueCopy(buildID: rawBuild, count: count) { NewTask(kind: "noop", family: .generation, key: "r\($0)") }
-        let script = NSTemporaryDirectory() + "quarry-bench-\(schema).sql"
-        try BenchQueueCommand.pgbenchScript(schema: schema, batch: command.baselineBatch).write(toFile: script, atomically: true, encoding: .utf8)
+        // (5) The raw-SQL ceiling: the same statements from pgbench, no Quarry code, its client passing only
+        // ids and tokens. (6) The like-for-like client: pgbench receiving every claimed row, for its CPU.
+        let raw = try await runPgbench(
+            BenchQueueCommand.pgbenchScript(schema: schema, batch: command.baselineBatch), count: count, postmaster: postmaster, name: "raw")
+        print("raw SQL ceiling (pgbench, \(workers) clients, batches of \(command.baselineBatch)): \(BenchSupport.format(raw.rate)) tasks/s")
+        let rows = try await runPgbench(
+            BenchQueueCommand.pgbenchRowsScript(schema: schema, batch: command.baselineBatch), count: count, postmaster: postmaster, name: "rows")
+        print("pgbench receiving the claimed rows: \(BenchSupport.format(rows.rate)) tasks/s, client \(String(format: "%.2f", rows.clientCPU * 1e6)) µs per task")
+        return Figures(
+            label: label, enqueueRate: enqueueRate, workedRate: workedRate, p50: p50, p99: p99, rawRate: raw.rate,
+            workerCPU: workerCPU, workerStartup: startupCPU, pgbenchCPU: raw.clientCPU, pgbenchRowsCPU: rows.clientCPU,
+            databaseCPUWorked: databaseWorked.map { $0 / Double(count) }, databaseCPURaw: raw.databaseCPU)
+    }
+
+    /// Runs `script` under pgbench (K clients) on a fresh build of `count` no-op tasks. Its client CPU is its
+    /// rusage, the only child reaped between the two readings; rates come from the database's timestamps.
+    private func runPgbench(
+        _ scriptText: String, count: Int, postmaster: pid_t?, name: String
+    ) async throws -> (rate: Double, clientCPU: Double, databaseCPU: Double?) {
+        let workers = command.workers
+        let build = try await queue.createBuild(name: "bench-\(name)")
+        try await queue.enqueueCopy(buildID: build, count: count) { NewTask(kind: "noop", family: .generation, key: "r\($0)") }
+        let script = NSTemporaryDirectory() + "quarry-bench-\(schema)-\(name).sql"
+        try scriptText.write(toFile: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: script) }
         let perClient = count / (command.baselineBatch * workers) + 2
         var pgbench = [BenchSupport.tool("pgbench"), "-n", "-M", "extended", "-c", String(workers), "-j", String(workers), "-t", String(perClient), "-f", script]
         if !url.isEmpty { pgbench.append(url) }
-        let databaseBeforeRaw = postmaster.flatMap(ProcessCPU.clusterSeconds)
+        let databaseBefore = postmaster.flatMap(ProcessCPU.clusterSeconds)
         let clientBefore = ProcessCPU.reapedChildrenSeconds()
         let (status, output) = try ChildProcess.run(pgbench)
         let clientSeconds = ProcessCPU.reapedChildrenSeconds() - clientBefore
-        let databaseRaw = postmaster.flatMap(ProcessCPU.clusterSeconds).flatMap { after in databaseBeforeRaw.map { after - $0 } }
+        let database = postmaster.flatMap(ProcessCPU.clusterSeconds).flatMap { after in databaseBefore.map { after - $0 } }
         guard status == 0 else { throw ValidationError("pgbench failed: \(output)") }
-        let rawSeconds = try await scalar(
-            "SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 FROM \(identifier: schema).tasks WHERE build_id = \(rawBuild) AND state = 'completed'")
-        let rawDone = try await scalar("SELECT count(*)::float8 FROM \(identifier: schema).tasks WHERE build_id = \(rawBuild) AND state = 'completed'")
-        let rawRate = rawDone / rawSeconds
-        print("raw SQL ceiling (pgbench, \(workers) clients, batches of \(command.baselineBatch)): \(BenchSupport.format(rawRate)) tasks/s")
-        return Figures(
-            label: label, enqueueRate: enqueueRate, workedRate: workedRate, p50: p50, p99: p99, rawRate: rawRate,
-            workerCPU: workerCPU, workerStartup: startupCPU, pgbenchCPU: clientSeconds / rawDone,
-            databaseCPUWorked: databaseWorked.map { $0 / Double(count) }, databaseCPURaw: databaseRaw.map { $0 / rawDone })
+        let seconds = try await scalar(
+            "SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 FROM \(identifier: schema).tasks WHERE build_id = \(build) AND state = 'completed'")
+        let done = try await scalar("SELECT count(*)::float8 FROM \(identifier: schema).tasks WHERE build_id = \(build) AND state = 'completed'")
+        guard done > 0, seconds > 0 else { throw ValidationError("pgbench (\(name)) completed no tasks: \(output)") }
+        return (done / seconds, clientSeconds / done, database.map { $0 / done })
     }
 
     /// Fills the table with `rows` finished tasks of their own build in one INSERT (as the table owner, like

@@ -28,7 +28,7 @@ extension PostgresEncodable {
     public static var postgresFormat: PostgresFormat { .binary }
 }
 
-@inline(__always)
+@inlinable @inline(__always)
 func appendBigEndian<T: FixedWidthInteger>(_ value: T, to buffer: inout [UInt8]) {
     withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
 }
@@ -37,7 +37,7 @@ extension String: PostgresArrayElement {
     // Sent as text with an unspecified type so the server can coerce it to uuid, jsonb, timestamptz… by context.
     public static var postgresType: PostgresTypeOID { .unspecified }
     public static var postgresFormat: PostgresFormat { .text }
-    public func encode(into buffer: inout [UInt8]) { buffer.append(contentsOf: utf8) }
+    @inlinable public func encode(into buffer: inout [UInt8]) { buffer.append(contentsOf: utf8) }
     public static var postgresArrayType: PostgresTypeOID { .textArray }
     public static var postgresElementType: PostgresTypeOID { .text }
     public var postgresArrayLiteral: String { self }
@@ -51,21 +51,21 @@ extension Substring: PostgresEncodable {
 
 extension Int: PostgresArrayElement {
     public static var postgresType: PostgresTypeOID { .int8 }
-    public func encode(into buffer: inout [UInt8]) { appendBigEndian(Int64(self), to: &buffer) }
+    @inlinable public func encode(into buffer: inout [UInt8]) { appendBigEndian(Int64(self), to: &buffer) }
     public static var postgresArrayType: PostgresTypeOID { .int8Array }
     public var postgresArrayLiteral: String { String(self) }
 }
 
 extension Int64: PostgresArrayElement {
     public static var postgresType: PostgresTypeOID { .int8 }
-    public func encode(into buffer: inout [UInt8]) { appendBigEndian(self, to: &buffer) }
+    @inlinable public func encode(into buffer: inout [UInt8]) { appendBigEndian(self, to: &buffer) }
     public static var postgresArrayType: PostgresTypeOID { .int8Array }
     public var postgresArrayLiteral: String { String(self) }
 }
 
 extension Int32: PostgresArrayElement {
     public static var postgresType: PostgresTypeOID { .int4 }
-    public func encode(into buffer: inout [UInt8]) { appendBigEndian(self, to: &buffer) }
+    @inlinable public func encode(into buffer: inout [UInt8]) { appendBigEndian(self, to: &buffer) }
     public static var postgresArrayType: PostgresTypeOID { .int4Array }
     public var postgresArrayLiteral: String { String(self) }
 }
@@ -164,7 +164,9 @@ public struct PostgresRawJSON: PostgresEncodable, Hashable {
 
 extension Array: PostgresEncodable where Element: PostgresArrayElement {
     public static var postgresType: PostgresTypeOID { Element.postgresArrayType }
+    @inlinable
     public func encode(into buffer: inout [UInt8]) {
+        buffer.reserveCapacity(buffer.count + 20 + count * (4 + MemoryLayout<Element>.size))
         PostgresBinaryArray.encode(count: count, elementType: Element.postgresElementType, into: &buffer) { index, buffer in
             self[index].encode(into: &buffer)
             return true
@@ -177,7 +179,9 @@ public struct PostgresNullableArray<Element: PostgresArrayElement>: PostgresEnco
     public var elements: [Element?]
     public init(_ elements: [Element?]) { self.elements = elements }
     public static var postgresType: PostgresTypeOID { Element.postgresArrayType }
+    @inlinable
     public func encode(into buffer: inout [UInt8]) {
+        buffer.reserveCapacity(buffer.count + 20 + elements.count * (4 + MemoryLayout<Element>.size))
         PostgresBinaryArray.encode(count: elements.count, elementType: Element.postgresElementType, into: &buffer) { index, buffer in
             guard let element = elements[index] else { return false }
             element.encode(into: &buffer)
@@ -189,8 +193,10 @@ public struct PostgresNullableArray<Element: PostgresArrayElement>: PostgresEnco
 /// PostgreSQL's binary format for a one-dimensional array (`array_recv`): the number of dimensions, a
 /// has-NULLs flag, the element type, the length and lower bound (1), then each element as a 4-byte length
 /// (-1 for NULL) and its bytes. An empty array has zero dimensions.
+@usableFromInline
 enum PostgresBinaryArray {
     /// `element(index, &buffer)` appends element `index`'s bytes, or returns false for NULL.
+    @inlinable
     static func encode(
         count: Int, elementType: PostgresTypeOID, into buffer: inout [UInt8], element: (Int, inout [UInt8]) -> Bool
     ) {

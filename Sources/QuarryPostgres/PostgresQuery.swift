@@ -76,21 +76,34 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
 }
 
 /// The bound values of a statement, each already encoded in the wire format libpq sends.
+///
+/// `append` is inlinable so that each value's encoding is specialised where it is bound: the settle
+/// statement encodes arrays of hundreds of elements, which through generic calls cost a witness-table
+/// call per element.
 public struct PostgresBindings: Sendable {
+    @usableFromInline
     struct Value: Sendable {
-        var type: PostgresTypeOID
-        var format: PostgresFormat
+        @usableFromInline var type: PostgresTypeOID
+        @usableFromInline var format: PostgresFormat
         /// nil is SQL NULL.
-        var bytes: [UInt8]?
+        @usableFromInline var bytes: [UInt8]?
+
+        @usableFromInline
+        init(type: PostgresTypeOID, format: PostgresFormat, bytes: [UInt8]?) {
+            self.type = type
+            self.format = format
+            self.bytes = bytes
+        }
     }
 
-    var values: [Value] = []
+    @usableFromInline var values: [Value] = []
 
     public init() {}
     init(capacity: Int) { values.reserveCapacity(capacity) }
 
     public var count: Int { values.count }
 
+    @inlinable
     public mutating func append<Value: PostgresEncodable>(_ value: Value) {
         var bytes: [UInt8] = []
         value.encode(into: &bytes)
@@ -98,10 +111,12 @@ public struct PostgresBindings: Sendable {
     }
 
     /// Binds an optional value: `nil` is sent as NULL of the value's type.
+    @inlinable
     public mutating func append<Value: PostgresEncodable>(_ value: Value?) {
         if let value { append(value) } else { appendNull(type: Value.postgresType) }
     }
 
+    @inlinable
     public mutating func appendNull(type: PostgresTypeOID = .unspecified) {
         values.append(.init(type: type, format: .text, bytes: nil))
     }
