@@ -19,6 +19,7 @@ public final class PostgresConnection: @unchecked Sendable {
     public let configuration: PostgresConfiguration
     let logger: Logger
     private let queue: DispatchQueue
+    private let executor: DispatchQueueTaskExecutor
     private var handle: OpaquePointer?
     private var inTransaction = false
     private var hasConnectedBefore = false
@@ -27,8 +28,15 @@ public final class PostgresConnection: @unchecked Sendable {
     public init(configuration: PostgresConfiguration, logger: Logger = Logger(label: "quarry.postgres")) {
         self.configuration = configuration
         self.logger = logger
-        self.queue = DispatchQueue(label: "quarry.postgres.connection")
+        let queue = DispatchQueue(label: "quarry.postgres.connection")
+        self.queue = queue
+        self.executor = DispatchQueueTaskExecutor(queue: queue)
     }
+
+    /// Runs a task's jobs on this connection's queue: a loop that owns the connection and prefers this
+    /// executor (`withTaskExecutorPreference`) runs each statement without leaving its thread. Blocking
+    /// libpq calls then block that loop only, never a thread of Swift's cooperative pool.
+    public var taskExecutor: any TaskExecutor { executor }
 
     /// Opens a connection now (rather than at the first statement), failing fast on bad settings.
     public static func connect(

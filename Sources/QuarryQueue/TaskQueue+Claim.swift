@@ -7,9 +7,11 @@ extension TaskQueue {
     ///
     /// The statement runs inside `claim_tasks` (migrations/0007), a function the `quarry_worker` role may
     /// call although it may not update `tasks` itself. `skippingBuilds` are builds this worker must not
-    /// claim from (it could not pause them).
+    /// claim from (it could not pause them). `connection` is a connection the caller owns (a worker's claim
+    /// loop runs on its own); without one the statement runs on any of the pool's.
     public func claim(
-        worker: String, limit: Int, kinds: [String]? = nil, families: [TaskFamily]? = nil, skippingBuilds: [Int] = []
+        worker: String, limit: Int, kinds: [String]? = nil, families: [TaskFamily]? = nil, skippingBuilds: [Int] = [],
+        on connection: PostgresConnection? = nil
     ) async throws -> [ClaimedTask] {
         guard limit > 0 else { return [] }
         let families = families?.map(\.rawValue)
@@ -21,7 +23,9 @@ extension TaskQueue {
         binds.append(kinds)
         binds.append(families)
         binds.append(skipping)
-        let rows = try await pool.query(PostgresQuery(unsafeSQL: statements.claim, binds: binds))
+        let query = PostgresQuery(unsafeSQL: statements.claim, binds: binds)
+        let rows: PostgresResult
+        if let connection { rows = try await connection.query(query) } else { rows = try await pool.query(query) }
         guard !rows.isEmpty else { return [] }
         // Columns by position, looked up once per claim rather than by name in every row.
         let (id, build, kind, family, key, payload, attempt, maxAttempts, lease, parent) = (

@@ -4,8 +4,9 @@ extension TaskQueue {
     /// Writes a batch of outcomes in one transaction: completions (with their results, one statement over
     /// arrays) and everything else (one statement), through `complete_tasks` and `settle_tasks`
     /// (migrations/0007), which move only tasks the worker holds. Every write is fenced by lease token and owner; an
-    /// outcome whose lease was lost matches nothing and is reported as rejected.
-    public func settle(worker: String, _ outcomes: [TaskOutcome]) async throws -> SettleReport {
+    /// outcome whose lease was lost matches nothing and is reported as rejected. `connection` is one the
+    /// caller owns; without one the pool lends one.
+    public func settle(worker: String, _ outcomes: [TaskOutcome], on connection: PostgresConnection? = nil) async throws -> SettleReport {
         var report = SettleReport()
         guard !outcomes.isEmpty else { return report }
         var completions: [(TaskOutcome, TaskOutput)] = []
@@ -16,10 +17,21 @@ extension TaskQueue {
         // One statement is atomic by itself; only a mixed batch needs an explicit transaction.
         let (completed, settled): ([Int], [(Int, String)])
         if others.isEmpty {
-            (completed, settled) = (try await pool.withConnection { try await complete(completions, worker: worker, on: $0) }, [])
+            if let connection {
+                completed = try await complete(completions, worker: worker, on: connection)
+            } else {
+                completed = try await pool.withConnection { try await complete(completions, worker: worker, on: $0) }
+            }
+            settled = []
         } else {
-            (completed, settled) = try await pool.transaction { tx in
-                (try await complete(completions, worker: worker, on: tx), try await settleOthers(others, worker: worker, on: tx))
+            let (completions, others) = (completions, others)
+            let write = { @Sendable (tx: PostgresConnection) async throws -> ([Int], [(Int, String)]) in
+                (try await self.complete(completions, worker: worker, on: tx), try await self.settleOthers(others, worker: worker, on: tx))
+            }
+            if let connection {
+                (completed, settled) = try await connection.transaction { try await write($0) }
+            } else {
+                (completed, settled) = try await pool.transaction { try await write($0) }
             }
         }
         report.completed = completed

@@ -44,8 +44,9 @@ extension Worker {
     }
 
     /// Writes what is buffered; on a database error keeps it for the next try (leases stay renewed).
+    /// `connection` is the claim loop's, when it writes a full buffer itself between claims.
     @discardableResult
-    func flushOnce() async -> Bool {
+    func flushOnce(on connection: PostgresConnection? = nil) async -> Bool {
         let batch: [TaskOutcome] = state.withLock { state in
             guard state.flushing.isEmpty else { return [] }
             state.flushing = state.buffer
@@ -54,7 +55,7 @@ extension Worker {
         }
         guard !batch.isEmpty else { return true }
         do {
-            let report = try await queue.settle(worker: registration.id, batch)
+            let report = try await queue.settle(worker: registration.id, batch, on: connection)
             state.withLock { state in
                 state.flushing.removeAll()
                 state.stats.completed += report.completed.count

@@ -36,6 +36,8 @@ public final class Worker: Service, Sendable {
         /// The registration while it is being retried, so a shutdown request can cut its waits short.
         var registering: Task<Void, any Error>?
         var releasing = false
+        /// The claim loop is starting a batch and will write a full buffer itself when it is done.
+        var starting = false
         /// The LISTEN connection is up (see `isListening`).
         var listening = false
         var stats = WorkerStats()
@@ -134,7 +136,14 @@ public final class Worker: Service, Sendable {
                 let rescuer = Rescuer(queue: queue)
                 group.addTask { try? await rescuer.run() }
             }
-            await claimLoop()
+            // The claim loop owns a connection and runs on its queue: a claim is then a blocking call on
+            // the loop's own thread rather than two thread hand-offs, and the handlers of a claimed batch
+            // start on that thread (until they first suspend).
+            let claims = PostgresConnection(configuration: queue.pool.configuration, logger: logger)
+            await withTaskExecutorPreference(claims.taskExecutor) {
+                await claimLoop(on: claims)
+            }
+            await claims.close()
             await drain()
             // Background loops end here: the heartbeat, rescuer and listener are no longer needed.
             listener?.stop()
@@ -149,7 +158,7 @@ public final class Worker: Service, Sendable {
 
     // MARK: Claiming
 
-    private func claimLoop() async {
+    private func claimLoop(on connection: PostgresConnection) async {
         let kinds = claimKinds
         var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
         // Refill in batches: when only a few slots are free, give others a moment to free up too, so a
@@ -167,10 +176,17 @@ public final class Worker: Service, Sendable {
             if free > 0 {
                 do {
                     let claimed = try await queue.claim(
-                        worker: registration.id, limit: free, kinds: kinds, families: configuration.families, skippingBuilds: blockedBuilds)
+                        worker: registration.id, limit: free, kinds: kinds, families: configuration.families, skippingBuilds: blockedBuilds,
+                        on: connection)
                     backoff.reset()
                     start(claimed)
                     claimedAll = !claimed.isEmpty && claimed.count == free
+                    // Tasks that finish without waiting (short ones) fill the buffer within the batch: the
+                    // loop writes it on its own connection before claiming again, as a plain SQL client
+                    // would, instead of waking the flush loop to write it from another thread.
+                    if state.withLock({ $0.buffer.count >= queue.configuration.flushBatchSize }) {
+                        await flushOnce(on: connection)
+                    }
                 } catch {
                     let delay = backoff.next()
                     logger.warning("claim failed, retrying in \(delay): \(error)")
@@ -189,7 +205,9 @@ public final class Worker: Service, Sendable {
     private func start(_ claimed: [ClaimedTask]) {
         guard !claimed.isEmpty else { return }
         state.withLock { state in
-                for task in claimed { state.running[task.id] = Running(leaseToken: task.leaseToken) }
+            state.starting = true
+            state.running.reserveCapacity(state.running.count + claimed.count)
+            for task in claimed { state.running[task.id] = Running(leaseToken: task.leaseToken) }
         }
         var handles: [(id: Int, handle: Task<Void, Never>)] = []
         handles.reserveCapacity(claimed.count)
@@ -216,6 +234,7 @@ public final class Worker: Service, Sendable {
         }
         // A task lost (heartbeat) or released (shutdown) before its handle was recorded is stopped here.
         let stop = state.withLock { state -> [Task<Void, Never>] in
+            state.starting = false
             var stop: [Task<Void, Never>] = []
             for (id, handle) in handles {
                 guard var entry = state.running[id] else { continue }  // already finished
@@ -244,7 +263,7 @@ public final class Worker: Service, Sendable {
             }
             if tracksDeaths, case .completed = outcome.kind { state.completedSinceDeath.insert(task.buildID) }
             state.buffer.append(outcome)
-            return (state.buffer.count >= queue.configuration.flushBatchSize, wakeClaims)
+            return (state.buffer.count >= queue.configuration.flushBatchSize && !state.starting, wakeClaims)
         }
         if flushNow { flushWake.signal() }
         if wakeClaims { claimWake.signal() }
