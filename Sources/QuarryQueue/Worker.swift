@@ -148,6 +148,8 @@ public final class Worker: Service, Sendable {
             // Background loops end here: the heartbeat, rescuer and listener are no longer needed.
             listener?.stop()
             group.cancelAll()
+            // The flush loop's wait does not end on cancellation, only on a signal or its interval.
+            flushWake.signal()
         }
         await finalFlush()
         try? await queue.setWorkerState(registration.id, "stopped")

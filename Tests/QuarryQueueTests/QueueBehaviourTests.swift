@@ -186,6 +186,23 @@ struct QueueBehaviourTests {
         }
     }
 
+    @Test("a full buffer of short tasks is written between claims, not at the flush interval")
+    func claimLoopWritesFullBuffer() async throws {
+        try await QueueHarness.with { h in
+            // A flush interval of an hour: only a write of the full buffer between claims completes these in time.
+            let queue = TaskQueue(
+                pool: h.pool,
+                configuration: QueueConfiguration(schema: h.schema, flushInterval: .seconds(3600), flushBatchSize: 10, pollInterval: .milliseconds(200)))
+            let build = try await queue.createBuild(name: "short")
+            try await queue.enqueue(buildID: build, (0..<100).map { NewTask(kind: "noop", family: .generation, key: "t\($0)") })
+            let worker = Worker(queue: queue, handlers: .with("noop", NoopHandler()), configuration: WorkerConfiguration(concurrency: 10, runRescuer: false))
+            #expect(try await h.run(worker, timeout: .seconds(20)) {
+                try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE state = 'completed'") == 100
+            })
+            #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).results") == 100)
+        }
+    }
+
     @Test("on shutdown, in-flight tasks finish within the grace period; after it they are released without an attempt")
     func gracefulShutdown() async throws {
         try await QueueHarness.with { h in
