@@ -24,8 +24,7 @@ extension TaskQueue {
         binds.append(families)
         binds.append(skipping)
         let query = PostgresQuery(unsafeSQL: statements.claim, binds: binds)
-        let rows: PostgresResult
-        if let connection { rows = try await connection.query(query) } else { rows = try await pool.query(query) }
+        let rows = try await withConnection(connection) { try await $0.query(query) }
         guard !rows.isEmpty else { return [] }
         // Columns by position, looked up once per claim rather than by name in every row.
         let (id, build, kind, family, key, payload, attempt, maxAttempts, lease, parent) = (

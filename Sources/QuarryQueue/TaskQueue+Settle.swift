@@ -17,21 +17,12 @@ extension TaskQueue {
         // One statement is atomic by itself; only a mixed batch needs an explicit transaction.
         let (completed, settled): ([Int], [(Int, String)])
         if others.isEmpty {
-            if let connection {
-                completed = try await complete(completions, worker: worker, on: connection)
-            } else {
-                completed = try await pool.withConnection { try await complete(completions, worker: worker, on: $0) }
-            }
-            settled = []
+            (completed, settled) = (try await withConnection(connection) { try await complete(completions, worker: worker, on: $0) }, [])
         } else {
-            let (completions, others) = (completions, others)
-            let write = { @Sendable (tx: PostgresConnection) async throws -> ([Int], [(Int, String)]) in
-                (try await self.complete(completions, worker: worker, on: tx), try await self.settleOthers(others, worker: worker, on: tx))
-            }
-            if let connection {
-                (completed, settled) = try await connection.transaction { try await write($0) }
-            } else {
-                (completed, settled) = try await pool.transaction { try await write($0) }
+            (completed, settled) = try await withConnection(connection) { connection in
+                try await connection.transaction { tx in
+                    (try await complete(completions, worker: worker, on: tx), try await settleOthers(others, worker: worker, on: tx))
+                }
             }
         }
         report.completed = completed

@@ -23,6 +23,14 @@ public final class TaskQueue: Sendable {
     /// The hot-path statements' text (also what `quarry bench queue`'s pgbench baseline runs).
     public var statements: QueueStatements { QueueStatements(schema: configuration.schema) }
 
+    /// Runs `body` on `connection` when the caller owns one (a worker's claim loop), else on one the pool lends.
+    func withConnection<T: Sendable>(
+        _ connection: PostgresConnection?, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        if let connection { return try await body(connection) }
+        return try await pool.withConnection(body)
+    }
+
     /// Sends a debounced NOTIFY on `channel`: at most one per debounce interval, with a trailing one so
     /// the last burst is never left unannounced. Wake-ups are hints; polling stays the correctness path.
     func notify(_ channel: String) {
