@@ -16,7 +16,8 @@ extension PostgresDecodable {
             column: column)
     }
 
-    static func mismatch(_ type: PostgresTypeOID, _ column: String) -> PostgresError {
+    /// The error for a column of `type`, which this type cannot be decoded from.
+    public static func mismatch(_ type: PostgresTypeOID, _ column: String) -> PostgresError {
         PostgresError(
             code: .typeMismatch,
             message: "cannot decode column \"\(column)\" of type \(type) as \(Self.self)",

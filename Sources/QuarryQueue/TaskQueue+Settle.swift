@@ -33,8 +33,12 @@ extension TaskQueue {
             default: report.requeued.append(id)
             }
         }
-        let accepted = Set(completed).union(settled.map(\.0))
-        report.rejected = outcomes.map(\.taskID).filter { !accepted.contains($0) }
+        // The functions answer with a subset of the ids sent, each once: when every id came back, none was
+        // rejected, and the usual batch needs no set of its ids.
+        if completed.count + settled.count < outcomes.count {
+            let accepted = Set(completed).union(settled.map(\.0))
+            report.rejected = outcomes.map(\.taskID).filter { !accepted.contains($0) }
+        }
         if !report.rejected.isEmpty {
             logger.warning(
                 "rejected \(report.rejected.count) late outcome(s) from \(worker): lease taken over or task cancelled",
