@@ -6,9 +6,15 @@ public protocol PostgresDecodable: Sendable {
     static func decode(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID, column: String) throws -> Self
     /// The value for SQL NULL; non-optional types throw `.unexpectedNull`.
     static func decodeNull(column: String) throws -> Self
+    /// The value when `bytes` are in the type's usual form (an `int8` for `Int`, text for `String`), else
+    /// nil, and `decode(from:type:column:)` takes over, with the column's name for its errors. Rows are
+    /// decoded through this first because passing the name costs a retain and a release per field.
+    static func decodeUsual(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID) -> Self?
 }
 
 extension PostgresDecodable {
+    public static func decodeUsual(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID) -> Self? { nil }
+
     public static func decodeNull(column: String) throws -> Self {
         throw PostgresError(
             code: .unexpectedNull,
@@ -16,7 +22,8 @@ extension PostgresDecodable {
             column: column)
     }
 
-    static func mismatch(_ type: PostgresTypeOID, _ column: String) -> PostgresError {
+    /// The error for a column of `type`, which this type cannot be decoded from.
+    public static func mismatch(_ type: PostgresTypeOID, _ column: String) -> PostgresError {
         PostgresError(
             code: .typeMismatch,
             message: "cannot decode column \"\(column)\" of type \(type) as \(Self.self)",
@@ -37,10 +44,16 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
     public static func decode(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID, column: String) throws -> Self {
         try Wrapped.decode(from: bytes, type: type, column: column)
     }
+    public static func decodeUsual(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID) -> Self? {
+        Wrapped.decodeUsual(from: bytes, type: type).map { .some($0) }
+    }
     public static func decodeNull(column: String) throws -> Self { nil }
 }
 
 extension Int64: PostgresDecodable {
+    public static func decodeUsual(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID) -> Self? {
+        type == .int8 && bytes.count == 8 ? readBigEndian(Int64.self, bytes) : nil
+    }
     public static func decode(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID, column: String) throws -> Self {
         switch type {
         case .int8 where bytes.count == 8: return readBigEndian(Int64.self, bytes)
@@ -57,6 +70,9 @@ extension Int64: PostgresDecodable {
 }
 
 extension Int: PostgresDecodable {
+    public static func decodeUsual(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID) -> Self? {
+        Int64.decodeUsual(from: bytes, type: type).map { Int($0) }
+    }
     public static func decode(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID, column: String) throws -> Self {
         Int(try Int64.decode(from: bytes, type: type, column: column))
     }
@@ -94,6 +110,9 @@ extension Bool: PostgresDecodable {
 }
 
 extension String: PostgresDecodable {
+    public static func decodeUsual(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID) -> Self? {
+        type.isText ? String(decoding: bytes, as: UTF8.self) : nil
+    }
     public static func decode(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID, column: String) throws -> Self {
         if type.isText || type == .json {
             return String(decoding: bytes, as: UTF8.self)

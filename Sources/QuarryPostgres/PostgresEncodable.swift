@@ -30,7 +30,13 @@ extension PostgresEncodable {
 
 @inlinable @inline(__always)
 func appendBigEndian<T: FixedWidthInteger>(_ value: T, to buffer: inout [UInt8]) {
-    withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
+    // Byte by byte, inlined: appending the value's bytes as a buffer went through the generic
+    // `append(contentsOf:)`, several times per array element of every statement's parameters.
+    var shift = T.bitWidth - 8
+    while shift >= 0 {
+        buffer.append(UInt8(truncatingIfNeeded: value >> shift))
+        shift -= 8
+    }
 }
 
 extension String: PostgresArrayElement {

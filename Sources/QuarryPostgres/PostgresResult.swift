@@ -71,19 +71,23 @@ public struct PostgresRow: Sendable {
     /// generic calls through witness tables for every field of every row.
     @inlinable
     public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at index: Int) throws -> T {
-        guard index >= 0, index < result.columns.count else {
+        guard index >= 0, index < result.columnTypes.count else {
             throw PostgresError(
-                code: .columnNotFound, message: "column index \(index) is out of range (\(result.columns.count) columns)")
+                code: .columnNotFound, message: "column index \(index) is out of range (\(result.columnTypes.count) columns)")
         }
-        let name = result.columns[index]
+        // The column's name is read only where it is needed, for NULL and for values in an unusual form:
+        // holding it was a retain and a release of the string for every field of every row.
         let row = Int32(row), field = Int32(index)
-        if PQgetisnull(result.handle, row, field) != 0 {
-            return try T.decodeNull(column: name)
-        }
         let length = Int(PQgetlength(result.handle, row, field))
-        guard let pointer = PQgetvalue(result.handle, row, field) else { return try T.decodeNull(column: name) }
+        // libpq gives a NULL as an empty value, so only an empty value needs asking whether it is NULL.
+        if length == 0, PQgetisnull(result.handle, row, field) != 0 {
+            return try T.decodeNull(column: result.columns[index])
+        }
+        guard let pointer = PQgetvalue(result.handle, row, field) else { return try T.decodeNull(column: result.columns[index]) }
         let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: length)
-        return try T.decode(from: bytes, type: result.columnTypes[index], column: name)
+        let type = result.columnTypes[index]
+        if let value = T.decodeUsual(from: bytes, type: type) { return value }
+        return try T.decode(from: bytes, type: type, column: result.columns[index])
     }
 
     /// True when the column is SQL NULL.

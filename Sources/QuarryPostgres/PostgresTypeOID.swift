@@ -72,7 +72,8 @@ public struct PostgresTypeOID: RawRepresentable, Hashable, Sendable, CustomStrin
         }
     }
 
-    var isText: Bool {
+    /// The types whose binary form is the text itself.
+    public var isText: Bool {
         self == .text || self == .varchar || self == .bpchar || self == .name || self == .unknown || self == .char
     }
 }

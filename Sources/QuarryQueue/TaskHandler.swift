@@ -15,25 +15,42 @@ extension TaskHandler {
 
 /// What a handler can see of the worker running it.
 public struct TaskContext: Sendable {
-    public var workerID: String
-    public var queue: TaskQueue
-    private let workerLogger: Logger
+    /// What every task of one worker shares, held by reference: a context is made for every task, and
+    /// copying the worker's id, logger and queue into each was a retain and a release apiece per task.
+    final class WorkerSide: Sendable {
+        let workerID: String
+        let logger: Logger
+        let queue: TaskQueue
+
+        init(workerID: String, logger: Logger, queue: TaskQueue) {
+            self.workerID = workerID
+            self.logger = logger
+            self.queue = queue
+        }
+    }
+
+    private let worker: WorkerSide
     private let taskID: Int
     private let kind: String
 
     public init(workerID: String, logger: Logger, queue: TaskQueue, taskID: Int, kind: String) {
-        self.workerID = workerID
-        self.workerLogger = logger
-        self.queue = queue
+        self.init(worker: WorkerSide(workerID: workerID, logger: logger, queue: queue), taskID: taskID, kind: kind)
+    }
+
+    init(worker: WorkerSide, taskID: Int, kind: String) {
+        self.worker = worker
         self.taskID = taskID
         self.kind = kind
     }
+
+    public var workerID: String { worker.workerID }
+    public var queue: TaskQueue { worker.queue }
 
     /// The worker's logger with the task's id and kind as metadata, made when asked for: setting metadata
     /// makes the log handler render it again, which cost about an eighth of a no-op task's worker CPU when
     /// it was done for every task, whether anything was logged or not.
     public var logger: Logger {
-        var logger = workerLogger
+        var logger = worker.logger
         logger[metadataKey: "task"] = "\(taskID)"
         logger[metadataKey: "kind"] = "\(kind)"
         return logger

@@ -34,14 +34,9 @@ extension TaskQueue {
         var claimed: [ClaimedTask] = []
         claimed.reserveCapacity(rows.count)
         for row in rows {
-            let familyText = try row.decode(String.self, at: family)
-            guard let taskFamily = TaskFamily(rawValue: familyText) else {
-                throw PostgresError(
-                    code: .invalidValue, message: "task family '\(familyText)' is not one this version of Quarry knows (migrate, or upgrade)", column: "family")
-            }
             claimed.append(ClaimedTask(
                 id: try row.decode(Int.self, at: id), buildID: try row.decode(Int.self, at: build),
-                kind: try row.decode(String.self, at: kind), family: taskFamily,
+                kind: try row.decode(String.self, at: kind), family: try row.decode(TaskFamily.self, at: family),
                 key: try row.decode(String.self, at: key), payload: try row.decode(String.self, at: payload),
                 attempt: try row.decode(Int.self, at: attempt), maxAttempts: try row.decode(Int.self, at: maxAttempts),
                 leaseToken: try row.decode(Int.self, at: lease), parentID: try row.decode(Int?.self, at: parent)))

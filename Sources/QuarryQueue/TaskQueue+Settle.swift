@@ -9,10 +9,16 @@ extension TaskQueue {
     public func settle(worker: String, _ outcomes: [TaskOutcome], on connection: PostgresConnection? = nil) async throws -> SettleReport {
         var report = SettleReport()
         guard !outcomes.isEmpty else { return report }
-        var completions: [(TaskOutcome, TaskOutput)] = []
+        // The completions go straight into the statement's columns: copying each outcome into a list of
+        // completions first, and mapping that list once per column, was a tenth of a no-op task's cost.
+        var completions = CompletionColumns()
+        completions.reserveCapacity(outcomes.count)
         var others: [TaskOutcome] = []
         for outcome in outcomes {
-            if case .completed(let output) = outcome.kind { completions.append((outcome, output)) } else { others.append(outcome) }
+            switch outcome.kind {
+            case .completed(let output): completions.append(outcome.taskID, outcome.leaseToken, output)
+            default: others.append(outcome)
+            }
         }
         // One statement is atomic by itself; only a mixed batch needs an explicit transaction.
         let (completed, settled): ([Int], [(Int, String)])
@@ -33,8 +39,12 @@ extension TaskQueue {
             default: report.requeued.append(id)
             }
         }
-        let accepted = Set(completed).union(settled.map(\.0))
-        report.rejected = outcomes.map(\.taskID).filter { !accepted.contains($0) }
+        // The functions answer with a subset of the ids sent, each once: when every id came back, none was
+        // rejected, and the usual batch needs no set of its ids.
+        if completed.count + settled.count < outcomes.count {
+            let accepted = Set(completed).union(settled.map(\.0))
+            report.rejected = outcomes.map(\.taskID).filter { !accepted.contains($0) }
+        }
         if !report.rejected.isEmpty {
             logger.warning(
                 "rejected \(report.rejected.count) late outcome(s) from \(worker): lease taken over or task cancelled",
@@ -45,14 +55,38 @@ extension TaskQueue {
         return report
     }
 
-    private func complete(_ completions: [(TaskOutcome, TaskOutput)], worker: String, on tx: PostgresConnection) async throws -> [Int] {
+    /// The completed outcomes of a batch as `complete_tasks`'s array parameters.
+    private struct CompletionColumns {
+        var ids: [Int] = []
+        var leaseTokens: [Int] = []
+        var outputs: [String] = []
+        var promptVersions: [String?] = []
+
+        var isEmpty: Bool { ids.isEmpty }
+
+        mutating func reserveCapacity(_ count: Int) {
+            ids.reserveCapacity(count)
+            leaseTokens.reserveCapacity(count)
+            outputs.reserveCapacity(count)
+            promptVersions.reserveCapacity(count)
+        }
+
+        mutating func append(_ id: Int, _ leaseToken: Int, _ output: TaskOutput) {
+            ids.append(id)
+            leaseTokens.append(leaseToken)
+            outputs.append(output.json)
+            promptVersions.append(output.promptVersion)
+        }
+    }
+
+    private func complete(_ completions: CompletionColumns, worker: String, on tx: PostgresConnection) async throws -> [Int] {
         guard !completions.isEmpty else { return [] }
         var binds = PostgresBindings()
         binds.append(worker)
-        binds.append(completions.map(\.0.taskID))
-        binds.append(completions.map(\.0.leaseToken))
-        binds.append(completions.map(\.1.json))
-        binds.append(PostgresNullableArray(completions.map(\.1.promptVersion)))
+        binds.append(completions.ids)
+        binds.append(completions.leaseTokens)
+        binds.append(completions.outputs)
+        binds.append(PostgresNullableArray(completions.promptVersions))
         let rows = try await tx.query(PostgresQuery(unsafeSQL: statements.complete, binds: binds))
         guard !rows.isEmpty else { return [] }
         let id = try rows.position(of: "id")

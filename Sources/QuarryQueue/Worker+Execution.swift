@@ -20,7 +20,7 @@ extension Worker {
     }
 
     private func context(for task: ClaimedTask) -> TaskContext {
-        TaskContext(workerID: registration.id, logger: logger, queue: queue, taskID: task.id, kind: task.kind)
+        TaskContext(worker: contextSide, taskID: task.id, kind: task.kind)
     }
 
     @inline(never)
@@ -124,7 +124,10 @@ extension Worker {
         }
         guard kills else { return nil }
         do {
-            let completedHere = state.withLock { $0.completedSinceDeath.remove(task.buildID) != nil }
+            let completedHere = state.withLock { state in
+                if state.lastCompletedBuild == task.buildID { state.lastCompletedBuild = nil }
+                return state.completedSinceDeath.remove(task.buildID) != nil
+            }
             let streak = try await queue.recordDeath(buildID: task.buildID, signature: signature, restart: completedHere)
             guard streak >= configuration.breakerThreshold else { return nil }
             return "\(signature.summary) for \(streak) tasks in a row; \(signature.hint) "

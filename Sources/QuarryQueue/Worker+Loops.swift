@@ -8,18 +8,18 @@ extension Worker {
         while !Task.isCancelled {
             try? await Task.sleep(for: queue.configuration.heartbeatInterval)
             if Task.isCancelled { return }
-            let held: [(id: Int, leaseToken: Int)] = state.withLock { state in
-                state.running.map { ($0.key, $0.value.leaseToken) }
-                    + (state.buffer + state.flushing).map { ($0.taskID, $0.leaseToken) }
+            let (running, held) = state.withLock { state in
+                let running = state.running.leases
+                return (running, running.map { ($0.id, $0.leaseToken) } + (state.buffer + state.flushing).map { ($0.taskID, $0.leaseToken) })
             }
             do {
                 let still = try await queue.heartbeat(worker: registration.id, held: held)
                 let lost: [Task<Void, Never>] = state.withLock { state in
                     var handles: [Task<Void, Never>] = []
-                    for (id, _) in held where !still.contains(id) {
-                        guard var entry = state.running[id], !entry.lost else { continue }
+                    for lease in running where !still.contains(lease.id) {
+                        guard var entry = state.running[slot: lease.slot, taskID: lease.id], !entry.lost else { continue }
                         entry.lost = true
-                        state.running[id] = entry
+                        state.running[slot: lease.slot, taskID: lease.id] = entry
                         if let handle = entry.handle { handles.append(handle) }
                     }
                     return handles

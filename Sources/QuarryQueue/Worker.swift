@@ -17,16 +17,11 @@ public final class Worker: Service, Sendable {
     public let configuration: WorkerConfiguration
     public let registration: WorkerRegistration
     let logger: Logger
-
-    /// What the worker keeps about a task whose handler runs: the lease to renew, and how to stop it.
-    struct Running: Sendable {
-        var leaseToken: Int
-        var handle: Task<Void, Never>?
-        var lost = false
-    }
+    /// The part of every handler's `TaskContext` that is the same for all of this worker's tasks.
+    let contextSide: TaskContext.WorkerSide
 
     struct State: Sendable {
-        var running: [Int: Running] = [:]
+        var running = RunningTasks()
         /// Outcomes waiting for the next flush, with the task they settle (kept leased until written).
         var buffer: [TaskOutcome] = []
         var flushing: [TaskOutcome] = []
@@ -46,6 +41,9 @@ public final class Worker: Service, Sendable {
         /// Builds with a task completed here since this worker last counted a death towards their failure
         /// streak: the completion may not be written yet, so the breaker is told directly.
         var completedSinceDeath: Set<Int> = []
+        /// The build last added to `completedSinceDeath` (so still in it): a batch's completions are nearly
+        /// all of one build, and this spares hashing its id for each.
+        var lastCompletedBuild: Int?
     }
 
     let state = Mutex(State())
@@ -61,6 +59,7 @@ public final class Worker: Service, Sendable {
         registration.endpoints = configuration.endpoints
         self.registration = registration
         self.logger = logger
+        contextSide = TaskContext.WorkerSide(workerID: registration.id, logger: logger, queue: queue)
     }
 
     /// The kinds this worker claims: the configured ones it has handlers for.
@@ -203,57 +202,56 @@ public final class Worker: Service, Sendable {
         }
     }
 
-    /// Starts the handlers of a claimed batch, taking the state lock twice per batch rather than twice per task.
+    /// Starts the handlers of a claimed batch, taking their slots under one lock.
     private func start(_ claimed: [ClaimedTask]) {
         guard !claimed.isEmpty else { return }
-        state.withLock { state in
+        let slots = state.withLock { state in
             state.starting = true
-            state.running.reserveCapacity(state.running.count + claimed.count)
-            for task in claimed { state.running[task.id] = Running(leaseToken: task.leaseToken) }
+            return claimed.map { state.running.insert(taskID: $0.id, leaseToken: $0.leaseToken) }
         }
-        var handles: [(id: Int, handle: Task<Void, Never>)] = []
-        handles.reserveCapacity(claimed.count)
+        let run = BatchRun(tasks: claimed, slots: slots)
+        while let runner = run.nextRunner() {
+            // Started on this thread and run until a handler first suspends (an endpoint call, a query):
+            // handlers that finish without suspending cost no enqueue on the global pool, no thread
+            // wake-up and no Swift task of their own (see `BatchRun`). Detached, because copying the claim
+            // loop's task-local values (the service group's shutdown handler) into every runner showed up
+            // in the profile, and handlers need none of them: the worker stops them through cancellation.
+            let handle = Task.immediateDetached { [self] in await runHandlers(of: run, runner: runner) }
+            guard let index = run.detach(runner: runner) else { continue }
+            let task = claimed[index]
+            let stop = state.withLock { state -> Bool in
+                guard var entry = state.running[slot: slots[index], taskID: task.id] else { return false }  // finished
+                entry.handle = handle
+                state.running[slot: slots[index], taskID: task.id] = entry
+                // Lost (heartbeat) or released (shutdown) before its handle was recorded: stopped here.
+                return entry.lost || state.releasing
+            }
+            if stop { handle.cancel() }
+        }
+        state.withLock { $0.starting = false }
+    }
+
+    /// A runner of `run`: its handlers one after another until it is detached or the batch is done.
+    private func runHandlers(of run: BatchRun, runner: Int) async {
         // A batch is nearly always one or two kinds: look each up once, not by hashing the name per task.
         var lastKind: String?
         var lastHandler: (any TaskHandler)?
-        for task in claimed {
+        while let index = run.take(runner: runner) {
+            let task = run.tasks[index]
             if task.kind != lastKind {
                 lastKind = task.kind
                 lastHandler = handlers[task.kind]
             }
-            let handler = lastHandler
-            // Started on this thread and run until the handler first suspends (an endpoint call, a query):
-            // a task that finishes without suspending costs no enqueue on the global pool and no thread
-            // wake-up, which were the largest part of a short task's worker CPU. Handlers that suspend go
-            // on concurrently as before. Detached, because copying the claim loop's task-local values
-            // (the service group's shutdown handler) into every handler's task showed up in the profile,
-            // and handlers need none of them: the worker stops them through cancellation.
-            let handle = Task.immediateDetached { [self] in
-                let outcome = await execute(task, handler: handler)
-                finish(task, outcome)
-            }
-            handles.append((task.id, handle))
+            let outcome = await execute(task, handler: lastHandler)
+            finish(task, slot: run.slots[index], outcome)
         }
-        // A task lost (heartbeat) or released (shutdown) before its handle was recorded is stopped here.
-        let stop = state.withLock { state -> [Task<Void, Never>] in
-            state.starting = false
-            var stop: [Task<Void, Never>] = []
-            for (id, handle) in handles {
-                guard var entry = state.running[id] else { continue }  // already finished
-                entry.handle = handle
-                state.running[id] = entry
-                if entry.lost || state.releasing { stop.append(handle) }
-            }
-            return stop
-        }
-        stop.forEach { $0.cancel() }
     }
 
-    private func finish(_ task: ClaimedTask, _ outcome: TaskOutcome?) {
+    private func finish(_ task: ClaimedTask, slot: Int, _ outcome: TaskOutcome?) {
         let concurrency = configuration.concurrency
         let tracksDeaths = configuration.breakerThreshold > 0
         let (flushNow, wakeClaims) = state.withLock { state -> (Bool, Bool) in
-            let entry = state.running.removeValue(forKey: task.id)
+            let entry = state.running.remove(slot: slot)
             // The claim loop needs waking only when the first slot frees (it then waits a moment for a
             // refill batch by itself) or the last task ends (shutdown waits for that); a signal per task
             // was a lock and a wake-up per task for nothing.
@@ -263,7 +261,10 @@ public final class Worker: Service, Sendable {
                 state.stats.lost += 1
                 return (false, wakeClaims)
             }
-            if tracksDeaths, case .completed = outcome.kind { state.completedSinceDeath.insert(task.buildID) }
+            if tracksDeaths, case .completed = outcome.kind, state.lastCompletedBuild != task.buildID {
+                state.completedSinceDeath.insert(task.buildID)
+                state.lastCompletedBuild = task.buildID
+            }
             state.buffer.append(outcome)
             return (state.buffer.count >= queue.configuration.flushBatchSize && !state.starting, wakeClaims)
         }
@@ -281,7 +282,7 @@ public final class Worker: Service, Sendable {
         }
         let remaining = state.withLock { state -> [Task<Void, Never>] in
             state.releasing = true
-            return state.running.values.compactMap(\.handle)
+            return state.running.handles
         }
         if !remaining.isEmpty {
             logger.info("grace period over: releasing \(remaining.count) task(s) back to the queue")
