@@ -30,12 +30,26 @@ enum ProcessCPU {
         return ticks / ticksPerSecond
     }
 
+    /// stime alone of a live process: the part of its CPU spent in the kernel (system calls, the network).
+    static func systemSeconds(of pid: pid_t) -> Double? {
+        guard let fields = statFields(pid), let ticks = Double(fields[12]) else { return nil }
+        return ticks / ticksPerSecond
+    }
+
     /// User + system CPU of this process's children that have been waited for (getrusage RUSAGE_CHILDREN).
     static func reapedChildrenSeconds() -> Double {
+        let (user, system) = reapedChildrenTimes()
+        return user + system
+    }
+
+    /// The system part alone of `reapedChildrenSeconds()`.
+    static func reapedChildrenSystemSeconds() -> Double { reapedChildrenTimes().system }
+
+    private static func reapedChildrenTimes() -> (user: Double, system: Double) {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+        return (seconds(usage.ru_utime), seconds(usage.ru_stime))
     }
 
     private static func command(of pid: pid_t) -> String? {

@@ -27,6 +27,10 @@ struct QueueBench {
         /// pgbench's client CPU per task: with the ids aggregated on the server, and receiving every row.
         var pgbenchCPU: Double
         var pgbenchRowsCPU: Double
+        /// The kernel's part (system time) of the three CPU figures above.
+        var workerSystemCPU: Double?
+        var pgbenchSystemCPU: Double
+        var pgbenchRowsSystemCPU: Double
         var databaseCPUWorked: Double?
         var databaseCPURaw: Double?
 
@@ -40,6 +44,8 @@ struct QueueBench {
                     + (workerCPU.map { " = \(String(format: "%.2f", $0 / pgbenchCPU)) x (goal <= 1.5)" } ?? "")
                     + "; vs a pgbench client receiving the claimed rows \(micros(pgbenchRowsCPU))"
                     + (workerCPU.map { " = \(String(format: "%.2f", $0 / pgbenchRowsCPU)) x" } ?? ""),
+                "    of which in the kernel: workers \(micros(workerSystemCPU)), pgbench client \(micros(pgbenchSystemCPU)), "
+                    + "the one receiving the rows \(micros(pgbenchRowsSystemCPU))",
                 "    database CPU per task: \(micros(databaseCPUWorked)) under the workers vs \(micros(databaseCPURaw)) under pgbench"
                     + (workerStartup.map { String(format: "; each worker's start-up (not counted): %.0f ms", $0 * 1000) } ?? ""),
             ]
@@ -80,6 +86,7 @@ struct QueueBench {
             try await Task.sleep(for: .milliseconds(50))
         }
         let startupSeconds = children.map { ProcessCPU.seconds(of: $0.pid) }
+        let startupSystemSeconds = children.map { ProcessCPU.systemSeconds(of: $0.pid) }
 
         // (2) Enqueue.
         let build = try await queue.createBuild(name: "bench-queue")
@@ -94,16 +101,21 @@ struct QueueBench {
             try await Task.sleep(for: .milliseconds(200))
         }
         let workerSeconds = children.map { ProcessCPU.seconds(of: $0.pid) }
+        let workerSystemSeconds = children.map { ProcessCPU.systemSeconds(of: $0.pid) }
         let databaseWorked = postmaster.flatMap(ProcessCPU.clusterSeconds).flatMap { after in databaseBefore.map { after - $0 } }
         let workSeconds = try await scalar(
             "SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 FROM \(identifier: schema).tasks WHERE build_id = \(build)")
         let workedRate = Double(count) / workSeconds
         print("worked by \(workers) quarry workers: \(BenchSupport.format(workedRate)) tasks/s (\(String(format: "%.2f", workSeconds)) s)")
-        var workerCPU: Double?, startupCPU: Double?
+        var workerCPU: Double?, startupCPU: Double?, workerSystemCPU: Double?
         let before = startupSeconds.compactMap { $0 }, after = workerSeconds.compactMap { $0 }
         if before.count == workers, after.count == workers {
             startupCPU = before.reduce(0, +) / Double(workers)
             workerCPU = (after.reduce(0, +) - before.reduce(0, +)) / Double(count)
+        }
+        let systemBefore = startupSystemSeconds.compactMap { $0 }, systemAfter = workerSystemSeconds.compactMap { $0 }
+        if systemBefore.count == workers, systemAfter.count == workers {
+            workerSystemCPU = (systemAfter.reduce(0, +) - systemBefore.reduce(0, +)) / Double(count)
         }
 
         // (4) Latency with idle workers: one task at a time, spaced past the NOTIFY debounce.
@@ -136,6 +148,7 @@ struct QueueBench {
         return Figures(
             label: label, enqueueRate: enqueueRate, workedRate: workedRate, p50: p50, p99: p99, rawRate: raw.rate,
             workerCPU: workerCPU, workerStartup: startupCPU, pgbenchCPU: raw.clientCPU, pgbenchRowsCPU: rows.clientCPU,
+            workerSystemCPU: workerSystemCPU, pgbenchSystemCPU: raw.clientSystemCPU, pgbenchRowsSystemCPU: rows.clientSystemCPU,
             databaseCPUWorked: databaseWorked.map { $0 / Double(count) }, databaseCPURaw: raw.databaseCPU)
     }
 
@@ -143,7 +156,7 @@ struct QueueBench {
     /// rusage, the only child reaped between the two readings; rates come from the database's timestamps.
     private func runPgbench(
         _ scriptText: String, count: Int, postmaster: pid_t?, name: String
-    ) async throws -> (rate: Double, clientCPU: Double, databaseCPU: Double?) {
+    ) async throws -> (rate: Double, clientCPU: Double, clientSystemCPU: Double, databaseCPU: Double?) {
         let workers = command.workers
         let build = try await queue.createBuild(name: "bench-\(name)")
         try await queue.enqueueCopy(buildID: build, count: count) { NewTask(kind: "noop", family: .generation, key: "r\($0)") }
@@ -155,15 +168,17 @@ struct QueueBench {
         if !url.isEmpty { pgbench.append(url) }
         let databaseBefore = postmaster.flatMap(ProcessCPU.clusterSeconds)
         let clientBefore = ProcessCPU.reapedChildrenSeconds()
+        let clientSystemBefore = ProcessCPU.reapedChildrenSystemSeconds()
         let (status, output) = try ChildProcess.run(pgbench)
         let clientSeconds = ProcessCPU.reapedChildrenSeconds() - clientBefore
+        let clientSystemSeconds = ProcessCPU.reapedChildrenSystemSeconds() - clientSystemBefore
         let database = postmaster.flatMap(ProcessCPU.clusterSeconds).flatMap { after in databaseBefore.map { after - $0 } }
         guard status == 0 else { throw ValidationError("pgbench failed: \(output)") }
         let seconds = try await scalar(
             "SELECT extract(epoch FROM max(finished_at) - min(started_at))::float8 FROM \(identifier: schema).tasks WHERE build_id = \(build) AND state = 'completed'")
         let done = try await scalar("SELECT count(*)::float8 FROM \(identifier: schema).tasks WHERE build_id = \(build) AND state = 'completed'")
         guard done > 0, seconds > 0 else { throw ValidationError("pgbench (\(name)) completed no tasks: \(output)") }
-        return (done / seconds, clientSeconds / done, database.map { $0 / done })
+        return (done / seconds, clientSeconds / done, clientSystemSeconds / done, database.map { $0 / done })
     }
 
     /// Fills the table with `rows` finished tasks of their own build in one INSERT (as the table owner, like

@@ -90,6 +90,27 @@ public struct PostgresRow: Sendable {
         return try T.decode(from: bytes, type: type, column: result.columns[index])
     }
 
+    /// The text of the column at `index`, or `previous` itself when the text is the same: for a column that
+    /// repeats from row to row (a task's kind), this spares making and validating a new string per row.
+    @inlinable
+    public func decodeText(at index: Int, reusing previous: String) throws -> String {
+        guard index >= 0, index < result.columnTypes.count, result.columnTypes[index].isText else {
+            return try decode(String.self, at: index)
+        }
+        let row = Int32(row), field = Int32(index)
+        let length = Int(PQgetlength(result.handle, row, field))
+        guard length > 0, length == previous.utf8.count, let pointer = PQgetvalue(result.handle, row, field) else {
+            return try decode(String.self, at: index)
+        }
+        let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: length)
+        let same = previous.utf8.withContiguousStorageIfAvailable { text in
+            var offset = 0
+            while offset < length, text[offset] == bytes[offset] { offset += 1 }
+            return offset == length
+        }
+        return same == true ? previous : try decode(String.self, at: index)
+    }
+
     /// True when the column is SQL NULL.
     public func isNull(_ column: String) -> Bool {
         guard let index = result.columnIndex[column] else { return true }

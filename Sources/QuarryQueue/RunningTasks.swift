@@ -30,13 +30,14 @@ struct RunningTasks: Sendable {
         return entries.count - 1
     }
 
-    /// Frees `slot`; returns what it held (nil when it was already free).
-    mutating func remove(slot: Int) -> Entry? {
-        guard entries.indices.contains(slot), let entry = entries[slot] else { return nil }
+    /// Frees `slot`; returns whether its task had been lost (nil when the slot was already free). Only the
+    /// flag is returned: returning the entry was a retain and a release of its handle per task.
+    mutating func remove(slot: Int) -> Bool? {
+        guard entries.indices.contains(slot), let lost = entries[slot]?.lost else { return nil }
         entries[slot] = nil
         freeSlots.append(slot)
         count -= 1
-        return entry
+        return lost
     }
 
     /// The entry in `slot` when it still holds `taskID` (the handler has not finished).

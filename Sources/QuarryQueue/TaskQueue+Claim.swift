@@ -33,10 +33,13 @@ extension TaskQueue {
             try rows.position(of: "max_attempts"), try rows.position(of: "lease_token"), try rows.position(of: "parent_id"))
         var claimed: [ClaimedTask] = []
         claimed.reserveCapacity(rows.count)
+        var lastKind = ""
         for row in rows {
+            // A batch is nearly always one or two kinds: each row's kind reuses the previous row's string.
+            lastKind = try row.decodeText(at: kind, reusing: lastKind)
             claimed.append(ClaimedTask(
                 id: try row.decode(Int.self, at: id), buildID: try row.decode(Int.self, at: build),
-                kind: try row.decode(String.self, at: kind), family: try row.decode(TaskFamily.self, at: family),
+                kind: lastKind, family: try row.decode(TaskFamily.self, at: family),
                 key: try row.decode(String.self, at: key), payload: try row.decode(String.self, at: payload),
                 attempt: try row.decode(Int.self, at: attempt), maxAttempts: try row.decode(Int.self, at: maxAttempts),
                 leaseToken: try row.decode(Int.self, at: lease), parentID: try row.decode(Int?.self, at: parent)))

@@ -14,10 +14,10 @@ extension TaskQueue {
         var completions = CompletionColumns()
         completions.reserveCapacity(outcomes.count)
         var others: [TaskOutcome] = []
-        for outcome in outcomes {
-            switch outcome.kind {
-            case .completed(let output): completions.append(outcome.taskID, outcome.leaseToken, output)
-            default: others.append(outcome)
+        for index in outcomes.indices {
+            switch outcomes[index].kind {
+            case .completed(let output): completions.append(outcomes[index].taskID, outcomes[index].leaseToken, output)
+            default: others.append(outcomes[index])
             }
         }
         // One statement is atomic by itself; only a mixed batch needs an explicit transaction.

@@ -247,25 +247,27 @@ public final class Worker: Service, Sendable {
         }
     }
 
-    private func finish(_ task: ClaimedTask, slot: Int, _ outcome: TaskOutcome?) {
+    private func finish(_ task: ClaimedTask, slot: Int, _ outcome: consuming TaskOutcome?) {
         let concurrency = configuration.concurrency
         let tracksDeaths = configuration.breakerThreshold > 0
+        // Moved into the buffer, not copied: a copy was a retain and a release of each of its strings.
+        var outcome = outcome
         let (flushNow, wakeClaims) = state.withLock { state -> (Bool, Bool) in
-            let entry = state.running.remove(slot: slot)
+            let lost = state.running.remove(slot: slot)
             // The claim loop needs waking only when the first slot frees (it then waits a moment for a
             // refill batch by itself) or the last task ends (shutdown waits for that); a signal per task
             // was a lock and a wake-up per task for nothing.
             let free = concurrency - state.running.count
             let wakeClaims = free == 1 || state.running.isEmpty
-            guard let outcome, entry?.lost != true else {
+            guard let finished = outcome.take(), lost != true else {
                 state.stats.lost += 1
                 return (false, wakeClaims)
             }
-            if tracksDeaths, case .completed = outcome.kind, state.lastCompletedBuild != task.buildID {
+            if tracksDeaths, case .completed = finished.kind, state.lastCompletedBuild != task.buildID {
                 state.completedSinceDeath.insert(task.buildID)
                 state.lastCompletedBuild = task.buildID
             }
-            state.buffer.append(outcome)
+            state.buffer.append(finished)
             return (state.buffer.count >= queue.configuration.flushBatchSize && !state.starting, wakeClaims)
         }
         if flushNow { flushWake.signal() }

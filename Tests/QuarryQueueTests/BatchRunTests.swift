@@ -52,7 +52,7 @@ struct BatchRunTests {
             }
             try await queue.enqueue(buildID: build, tasks)
             var handlers = HandlerRegistry.with("noop", NoopHandler())
-            handlers.register("rendezvous", RendezvousHandler(rendezvous: Rendezvous(count: waiting)))
+            handlers.register("rendezvous", RendezvousHandler(barrier: AsyncBarrier(parties: waiting)))
             let worker = Worker(queue: queue, handlers: handlers, configuration: WorkerConfiguration(concurrency: 2 * waiting, runRescuer: false))
             #expect(try await h.run(worker, timeout: .seconds(20)) {
                 try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks WHERE state = 'completed'") == 2 * waiting
@@ -61,31 +61,12 @@ struct BatchRunTests {
     }
 }
 
-/// Lets every arrival through once `count` have arrived.
-private actor Rendezvous {
-    let count: Int
-    private var arrived = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    init(count: Int) { self.count = count }
-
-    func arrive() async {
-        arrived += 1
-        if arrived >= count {
-            waiters.forEach { $0.resume() }
-            waiters.removeAll()
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-}
-
-/// Completes only after `rendezvous.count` of its tasks have started, which needs them all running at once.
+/// Completes only after all the barrier's parties have started, which needs them all running at once.
 private struct RendezvousHandler: TaskHandler {
-    let rendezvous: Rendezvous
+    let barrier: AsyncBarrier
 
     func handle(_ task: ClaimedTask, context: TaskContext) async throws -> TaskOutput {
-        await rendezvous.arrive()
+        await barrier.arrive()
         return TaskOutput(json: "{}")
     }
 }
