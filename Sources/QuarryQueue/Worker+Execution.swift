@@ -8,7 +8,7 @@ extension Worker {
     /// function's frame holds the locals of all its paths and is allocated from the task's first slab,
     /// which is small: with the failure paths inline the frame overflowed it, and every task paid for
     /// a slab from malloc and its free.
-    func execute(_ task: ClaimedTask, handler: (any TaskHandler)?) async -> TaskOutcome? {
+    nonisolated(nonsending) func execute(_ task: ClaimedTask, handler: (any TaskHandler)?) async -> TaskOutcome? {
         guard let handler else { return noHandlerOutcome(task) }
         do {
             let output = try await handler.handle(task, context: context(for: task))

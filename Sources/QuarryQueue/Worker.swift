@@ -207,7 +207,8 @@ public final class Worker: Service, Sendable {
         guard !claimed.isEmpty else { return }
         let slots = state.withLock { state in
             state.starting = true
-            return claimed.map { state.running.insert(taskID: $0.id, leaseToken: $0.leaseToken) }
+            // By index: a closure over each element copied the whole task, three strings' retains and releases.
+            return claimed.indices.map { state.running.insert(taskID: claimed[$0].id, leaseToken: claimed[$0].leaseToken) }
         }
         let run = BatchRun(tasks: claimed, slots: slots)
         while let runner = run.nextRunner() {
