@@ -52,7 +52,12 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
 
 extension Int64: PostgresDecodable {
     public static func decodeUsual(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID) -> Self? {
-        type == .int8 && bytes.count == 8 ? readBigEndian(Int64.self, bytes) : nil
+        switch type {
+        case .int8 where bytes.count == 8: readBigEndian(Int64.self, bytes)
+        case .int4 where bytes.count == 4: Int64(readBigEndian(Int32.self, bytes))
+        case .int2 where bytes.count == 2: Int64(readBigEndian(Int16.self, bytes))
+        default: nil
+        }
     }
     public static func decode(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID, column: String) throws -> Self {
         switch type {

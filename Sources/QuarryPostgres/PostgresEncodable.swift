@@ -18,10 +18,22 @@ public protocol PostgresArrayElement: PostgresEncodable {
     static var postgresElementType: PostgresTypeOID { get }
     /// The element's text form inside `{…}` (for SQL text that cannot bind parameters).
     var postgresArrayLiteral: String { get }
+    /// Appends `elements` as one binary array. The default appends element by element; `Int` writes its
+    /// fixed-width elements in one pass (the settle statement sends two such arrays per batch).
+    static func encodeArray(_ elements: [Self], into buffer: inout [UInt8])
 }
 
 extension PostgresArrayElement {
     public static var postgresElementType: PostgresTypeOID { postgresType }
+
+    @inlinable
+    public static func encodeArray(_ elements: [Self], into buffer: inout [UInt8]) {
+        buffer.reserveCapacity(buffer.count + 20 + elements.count * (4 + MemoryLayout<Self>.size))
+        PostgresBinaryArray.encode(count: elements.count, elementType: postgresElementType, into: &buffer) { index, buffer in
+            elements[index].encode(into: &buffer)
+            return true
+        }
+    }
 }
 
 extension PostgresEncodable {
@@ -60,6 +72,23 @@ extension Int: PostgresArrayElement {
     @inlinable public func encode(into buffer: inout [UInt8]) { appendBigEndian(Int64(self), to: &buffer) }
     public static var postgresArrayType: PostgresTypeOID { .int8Array }
     public var postgresArrayLiteral: String { String(self) }
+
+    /// The header, then each element as its length (8) and its 8 bytes, written into space made once.
+    @inlinable
+    public static func encodeArray(_ elements: [Int], into buffer: inout [UInt8]) {
+        PostgresBinaryArray.encodeHeader(count: elements.count, elementType: postgresElementType, into: &buffer)
+        guard !elements.isEmpty else { return }
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: elements.count * 12))
+        buffer.withUnsafeMutableBytes { raw in
+            var offset = start
+            for element in elements {
+                raw.storeBytes(of: UInt32(8).bigEndian, toByteOffset: offset, as: UInt32.self)
+                raw.storeBytes(of: UInt64(bitPattern: Int64(element)).bigEndian, toByteOffset: offset + 4, as: UInt64.self)
+                offset += 12
+            }
+        }
+    }
 }
 
 extension Int64: PostgresArrayElement {
@@ -171,13 +200,7 @@ public struct PostgresRawJSON: PostgresEncodable, Hashable {
 extension Array: PostgresEncodable where Element: PostgresArrayElement {
     public static var postgresType: PostgresTypeOID { Element.postgresArrayType }
     @inlinable
-    public func encode(into buffer: inout [UInt8]) {
-        buffer.reserveCapacity(buffer.count + 20 + count * (4 + MemoryLayout<Element>.size))
-        PostgresBinaryArray.encode(count: count, elementType: Element.postgresElementType, into: &buffer) { index, buffer in
-            self[index].encode(into: &buffer)
-            return true
-        }
-    }
+    public func encode(into buffer: inout [UInt8]) { Element.encodeArray(self, into: &buffer) }
 }
 
 /// An array parameter whose elements may be NULL.
@@ -207,12 +230,8 @@ enum PostgresBinaryArray {
         count: Int, elementType: PostgresTypeOID, into buffer: inout [UInt8], element: (Int, inout [UInt8]) -> Bool
     ) {
         let header = buffer.count
-        appendBigEndian(Int32(count == 0 ? 0 : 1), to: &buffer)
-        appendBigEndian(Int32(0), to: &buffer)  // has-NULLs flag, set below when one is written
-        appendBigEndian(elementType.rawValue, to: &buffer)
+        encodeHeader(count: count, elementType: elementType, into: &buffer)
         guard count > 0 else { return }
-        appendBigEndian(Int32(count), to: &buffer)
-        appendBigEndian(Int32(1), to: &buffer)
         var hasNulls = false
         for index in 0..<count {
             let lengthAt = buffer.count
@@ -228,5 +247,16 @@ enum PostgresBinaryArray {
             }
         }
         if hasNulls { buffer[header + 7] = 1 }
+    }
+
+    /// The header alone (no NULLs yet), for a caller that writes the `count` elements itself.
+    @inlinable
+    static func encodeHeader(count: Int, elementType: PostgresTypeOID, into buffer: inout [UInt8]) {
+        appendBigEndian(Int32(count == 0 ? 0 : 1), to: &buffer)
+        appendBigEndian(Int32(0), to: &buffer)  // has-NULLs flag
+        appendBigEndian(elementType.rawValue, to: &buffer)
+        guard count > 0 else { return }
+        appendBigEndian(Int32(count), to: &buffer)
+        appendBigEndian(Int32(1), to: &buffer)
     }
 }
