@@ -2,7 +2,7 @@
 # Instructions per no-op task: the worker processes' and pgbench's clients', counted with callgrind.
 #
 # CPU time on a small shared machine varies by a third between identical runs; instruction counts repeat
-# to a few parts in ten thousand, so they settle whether a change to the worker's hot path helps. This runs
+# to about 0.1 %, so they settle whether a change to the worker's hot path helps. This runs
 # `quarry bench queue --skip-warmup` twice, with SMALL and with LARGE tasks, with every worker process and
 # both pgbench baselines under callgrind. Per task = (LARGE run's total - SMALL run's) / (LARGE - SMALL),
 # which cancels start-up, registration and shutdown. Kernel work (system calls, the network stack) is not
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
     --small) small=$2; shift 2 ;;
     --large) large=$2; shift 2 ;;
     --top) top=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
