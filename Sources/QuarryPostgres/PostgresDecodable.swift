@@ -60,10 +60,8 @@ extension Int64: PostgresDecodable {
         }
     }
     public static func decode(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID, column: String) throws -> Self {
+        if let value = decodeUsual(from: bytes, type: type) { return value }
         switch type {
-        case .int8 where bytes.count == 8: return readBigEndian(Int64.self, bytes)
-        case .int4 where bytes.count == 4: return Int64(readBigEndian(Int32.self, bytes))
-        case .int2 where bytes.count == 2: return Int64(readBigEndian(Int16.self, bytes))
         case .oid where bytes.count == 4: return Int64(readBigEndian(UInt32.self, bytes))
         case .numeric:
             let value = try PostgresNumeric.decode(bytes, column: column)
@@ -119,7 +117,8 @@ extension String: PostgresDecodable {
         type.isText ? String(decoding: bytes, as: UTF8.self) : nil
     }
     public static func decode(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID, column: String) throws -> Self {
-        if type.isText || type == .json {
+        if let text = decodeUsual(from: bytes, type: type) { return text }
+        if type == .json {
             return String(decoding: bytes, as: UTF8.self)
         }
         if type == .jsonb, bytes.count >= 1 {

@@ -19,8 +19,8 @@ final class BatchRun: Sendable {
 
     private struct Progress {
         var next = 0
+        /// The number of the runner that may take tasks; detaching moves it on, so no runner matches.
         var runner = 0
-        var detached = false
         /// The task the current runner has taken and not yet come back from.
         var inFlight: Int?
     }
@@ -37,8 +37,6 @@ final class BatchRun: Sendable {
         progress.withLock { progress in
             guard progress.next < tasks.count else { return nil }
             progress.runner += 1
-            progress.detached = false
-            progress.inFlight = nil
             return progress.runner
         }
     }
@@ -46,7 +44,7 @@ final class BatchRun: Sendable {
     /// The index of the next task for `runner` to run, or nil when it has been detached or the batch is done.
     func take(runner: Int) -> Int? {
         progress.withLock { progress in
-            guard runner == progress.runner, !progress.detached else { return nil }
+            guard runner == progress.runner else { return nil }
             guard progress.next < tasks.count else {
                 progress.inFlight = nil
                 return nil
@@ -62,7 +60,7 @@ final class BatchRun: Sendable {
     func detach(runner: Int) -> Int? {
         progress.withLock { progress in
             guard runner == progress.runner else { return nil }
-            progress.detached = true
+            progress.runner += 1
             defer { progress.inFlight = nil }
             return progress.inFlight
         }
