@@ -29,7 +29,7 @@ trap cleanup EXIT INT TERM
 "${runas[@]}" "$bindir/initdb" -D "$data" -U quarry --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >"$tmp/initdb.log" 2>&1 \
   || { cat "$tmp/initdb.log" >&2; exit 1; }
 opts="-p $port -k $tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-opts="$opts -c max_connections=300 -c shared_buffers=256MB -c max_wal_size=4GB -c log_min_messages=warning"
+opts="$opts -c max_connections=300 -c shared_buffers=256MB -c max_wal_size=4GB -c autovacuum_naptime=10s -c log_min_messages=warning"
 "${runas[@]}" "$bindir/pg_ctl" -D "$data" -o "$opts" -l "$tmp/server.log" -w start >/dev/null \
   || { cat "$tmp/server.log" >&2; exit 1; }
 

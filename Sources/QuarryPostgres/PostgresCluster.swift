@@ -55,6 +55,9 @@ public struct PostgresCluster: Sendable {
             "-p \(port)", "-k \(directory.path)", "-c listen_addresses=127.0.0.1", "-c fsync=off",
             "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=300",
             "-c shared_buffers=256MB", "-c max_wal_size=4GB",
+            // Every task worked leaves a dead entry in the claim's index until a vacuum; autovacuum's default
+            // one-minute round let a fast build's claims walk a million of them (README, "Keeping the hot path small").
+            "-c autovacuum_naptime=10s",
         ].joined(separator: " ")
         do {
             try pg("pg_ctl", ["-D", dataDirectory.path, "-o", options, "-l", logFile.path, "-w", "-t", "60", "start"])
