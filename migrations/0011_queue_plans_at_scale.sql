@@ -9,6 +9,8 @@
 -- (30 ms became 80 ms; a heartbeat 150 ms). The lease index now covers rows whose lease is set. Every
 -- statement that ends a lease clears lease_until (complete, settle, rescue, cancel), so it holds the same
 -- rows; the rescuer's `lease_until < now()` implies its predicate, the by-id statements do not.
+-- Building it reads the whole table once, inside this migration's transaction: writes to tasks wait for it
+-- (seconds on ten million rows), so migrate between builds or expect workers to pause meanwhile.
 DROP INDEX tasks_leases;
 CREATE INDEX tasks_leases ON tasks (lease_until) WHERE lease_until IS NOT NULL;
 
