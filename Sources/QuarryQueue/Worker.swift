@@ -30,6 +30,8 @@ public final class Worker: Service, Sendable {
         var noGrace = false
         /// The registration while it is being retried, so a shutdown request can cut its waits short.
         var registering: Task<Void, any Error>?
+        /// The claim loop, so a shutdown request can cut short its wait for an unreachable database.
+        var claiming: Task<Void, Never>?
         var releasing = false
         /// The claim loop is starting a batch and will write a full buffer itself when it is done.
         var starting = false
@@ -72,14 +74,17 @@ public final class Worker: Service, Sendable {
     /// Asks the worker to stop; `run()` returns once it has. With `immediately`, in-flight tasks are
     /// released at once instead of being given the grace period.
     public func requestShutdown(immediately: Bool = false) {
-        let (first, registering) = state.withLock { state -> (Bool, Task<Void, any Error>?) in
+        let (first, registering, claiming) = state.withLock { state -> (Bool, Task<Void, any Error>?, Task<Void, Never>?) in
             defer {
                 state.shuttingDown = true
                 if immediately { state.noGrace = true }
             }
-            return (!state.shuttingDown, state.registering)
+            return (!state.shuttingDown, state.registering, state.claiming)
         }
         registering?.cancel()
+        // Cancelling ends the claim loop's reconnect backoff, not a claim in flight: a statement runs to its
+        // end whatever its task's state, so claimed rows are always handed to their handlers.
+        claiming?.cancel()
         if first {
             logger.info("worker \(registration.id) shutting down: no new claims; \(immediately ? "releasing" : "finishing") in-flight tasks")
         }
@@ -139,9 +144,14 @@ public final class Worker: Service, Sendable {
             // the loop's own thread rather than two thread hand-offs, and the handlers of a claimed batch
             // start on that thread (until they first suspend).
             let claims = PostgresConnection(configuration: queue.pool.configuration, logger: logger)
-            await withTaskExecutorPreference(claims.taskExecutor) {
-                await claimLoop(on: claims)
+            let claiming = Task(executorPreference: claims.taskExecutor) { await self.claimLoop(on: claims) }
+            if state.withLock({ state -> Bool in
+                state.claiming = claiming
+                return state.shuttingDown
+            }) {
+                claiming.cancel()
             }
+            await claiming.value
             await claims.close()
             await drain()
             // Background loops end here: the heartbeat, rescuer and listener are no longer needed.
@@ -151,11 +161,25 @@ public final class Worker: Service, Sendable {
             flushWake.signal()
         }
         await finalFlush()
-        try? await queue.setWorkerState(registration.id, "stopped")
+        await deregister()
         let stats = self.stats
         logger.info(
             "worker \(registration.id) stopped: \(stats.completed) completed, \(stats.dead) dead, \(stats.failed) requeued (retries, snoozes), \(stats.released) released, \(stats.rejected) rejected")
     }
+
+    /// Marks the worker stopped in the registry, waiting at most `deregisterPatience` for an unreachable
+    /// database: the rescuer marks a silent worker gone anyway, so a stop should not wait out the pool's
+    /// whole reconnect timeout for it. A statement in flight still runs to its end.
+    private func deregister() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await self.queue.setWorkerState(self.registration.id, "stopped") }
+            group.addTask { try? await Task.sleep(for: Self.deregisterPatience) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    static let deregisterPatience: Duration = .seconds(5)
 
     // MARK: Claiming
 
@@ -189,6 +213,7 @@ public final class Worker: Service, Sendable {
                         await flushOnce(on: connection)
                     }
                 } catch {
+                    guard !isShuttingDown else { continue }  // a shutdown cut the claim's reconnect wait short
                     let delay = backoff.next()
                     logger.warning("claim failed, retrying in \(delay): \(error)")
                     await claimWake.wait(timeout: delay)  // a shutdown request ends the wait early

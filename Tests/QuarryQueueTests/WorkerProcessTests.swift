@@ -138,6 +138,30 @@ struct WorkerProcessTests {
         } }
     }
 
+    @Test("SIGTERM while the database is down: the worker stops within seconds, not after its grace period", .timeLimit(.minutes(2)))
+    func stopWithDatabaseDown() async throws {
+        try await PrivateCluster.with { server in
+            try await TestDatabase.withPool(PostgresPool(configuration: server.configuration(), maxConnections: 2)) { pool in
+                try await withChildProcesses { processes in
+                    try await PostgresMigrator(pool: pool, schema: "quarry", migrations: try Migration.load(from: TestDatabase.migrationsDirectory)).migrate()
+                    let worker = try Self.worker(processes, schema: "quarry", url: server.cluster.connectionString, concurrency: 4)
+                    #expect(try await eventually(timeout: .seconds(30)) {
+                        try await pool.query("SELECT count(*) AS n FROM quarry.workers WHERE pid = \(Int(worker.pid)) AND state = 'alive'")[0]
+                            .decode(Int.self, "n") == 1
+                    })
+                    try server.cluster.stop()
+                    // The claim loop is now waiting for the database to come back (the pool's reconnect timeout is a minute).
+                    #expect(await eventually(timeout: .seconds(30)) { worker.output.contains("PostgreSQL unreachable") })
+                    let signalled = ContinuousClock.now
+                    worker.signal(SIGTERM)
+                    #expect(await worker.waitForExit(timeout: .seconds(60)) == 0)
+                    // Without the cut, the stop took the grace period (10 s) + 15 s, when the service group cancels.
+                    #expect(ContinuousClock.now - signalled < .seconds(15), "stopped after \(ContinuousClock.now - signalled)")
+                }
+            }
+        }
+    }
+
     @Test("pg_ctl restart -m fast during processing: workers reconnect and everything completes", .timeLimit(.minutes(3)))
     func databaseRestart() async throws {
         try await PrivateCluster.with { server in
