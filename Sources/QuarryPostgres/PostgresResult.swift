@@ -103,11 +103,7 @@ public struct PostgresRow: Sendable {
             return try decode(String.self, at: index)
         }
         let bytes = UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: length)
-        let same = previous.utf8.withContiguousStorageIfAvailable { text in
-            var offset = 0
-            while offset < length, text[offset] == bytes[offset] { offset += 1 }
-            return offset == length
-        }
+        let same = previous.utf8.withContiguousStorageIfAvailable { bytes.hasSameBytes(as: $0) }
         return same == true ? previous : try decode(String.self, at: index)
     }
 

@@ -8,12 +8,7 @@ extension TaskFamily: PostgresDecodable {
     /// against the names showed in the worker's profile.
     public static func decodeUsual(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID) -> TaskFamily? {
         guard type.isText else { return nil }
-        for (family, name) in encodedNames where name.count == bytes.count {
-            var index = 0
-            while index < name.count, name[index] == bytes[index] { index += 1 }
-            if index == name.count { return family }
-        }
-        return nil
+        return encodedNames.first { $0.name.withUnsafeBufferPointer { bytes.hasSameBytes(as: $0) } }?.family
     }
 
     public static func decode(from bytes: UnsafeRawBufferPointer, type: PostgresTypeOID, column: String) throws -> TaskFamily {

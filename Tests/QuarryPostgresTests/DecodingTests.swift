@@ -52,6 +52,21 @@ struct DecodingTests {
         #expect(try row.decode([String?].self, "withnull") == ["x", nil])
     }
 
+    @Test("a text column read reusing the previous row's string gives each row's own text")
+    func textReusingPrevious() async throws {
+        // Same length, different bytes (abc/abd), repeats, a change of length, an empty value and a NULL.
+        let rows = try await pool.query(
+            "SELECT v FROM unnest(ARRAY['abc', 'abd', 'abd', 'abcd', '', 'abcd', NULL]) WITH ORDINALITY AS t(v, n) ORDER BY n")
+        var previous = ""
+        var texts: [String] = []
+        for row in rows.dropLast() {
+            previous = try row.decodeText(at: 0, reusing: previous)
+            texts.append(previous)
+        }
+        #expect(texts == ["abc", "abd", "abd", "abcd", "", "abcd"])
+        #expect(throws: PostgresError.self) { try rows[6].decodeText(at: 0, reusing: previous) }
+    }
+
     @Test("NULL decodes as nil for optionals and is an error otherwise")
     func nulls() async throws {
         let rows = try await pool.query("SELECT NULL::int AS n, NULL::text AS t, NULL::uuid AS u, NULL::jsonb AS j")
