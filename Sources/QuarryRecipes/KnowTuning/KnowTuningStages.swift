@@ -197,26 +197,20 @@ struct KnowTuningStages: Sendable {
             }
             let prompt = try spec.prompt(Prompt.judgeContradiction)
             let endpoint = try spec.endpoint(for: Role.judge)
-            let judgements = try await withThrowingTaskGroup(of: (Int, KnowTuningVerification.Judgement).self) { group in
-                for (index, revision) in revisions.enumerated() {
+            // Every judge call runs to its end even when one fails, so the retry finds the others' answers cached.
+            let judgements = try await ConcurrentCalls.all(
+                try revisions.map { revision in
                     let request = ChatRequest(
                         messages: try prompt.messages(["original": revision.original, "revised": revision.revised]),
                         temperature: parameters.judgeTemperature, seed: spec.seed, maxTokens: parameters.maxTokens,
                         responseFormat: Self.contradictionFormat)
-                    group.addTask {
+                    return { @Sendable in
                         let decoded = try await service.chat(request, endpoint: endpoint, build: buildID, kind: kind, decoding: ContradictionAnswer.self)
-                        return (
-                            index,
-                            KnowTuningVerification.Judgement(
-                                original: revision.original, revised: revision.revised, contradicts: decoded.output.contradicts,
-                                reason: decoded.output.reason, call: LLMCallRecord(decoded.result, endpoint: endpoint, service: service))
-                        )
+                        return KnowTuningVerification.Judgement(
+                            original: revision.original, revised: revision.revised, contradicts: decoded.output.contradicts,
+                            reason: decoded.output.reason, call: LLMCallRecord(decoded.result, endpoint: endpoint, service: service))
                     }
-                }
-                var collected: [(Int, KnowTuningVerification.Judgement)] = []
-                for try await judged in group { collected.append(judged) }
-                return collected.sorted { $0.0 < $1.0 }.map(\.1)
-            }
+                })
             return (KnowTuningChecks.factuality(revisions: revisions, original: original, judgements: judgements), prompt.version)
         }
     }

@@ -1,9 +1,10 @@
+import QuarryLLM
 import QuarryQueue
 
 /// `prereq.verify` and `prereq.reverify.N` (and their `prereq.qa.` twins): verifies an entity's version
 /// group once all its (re)writings have finished. The deterministic checks (`PrereqCheck`) run first;
 /// with `judge`, each fresh version that passed them is also put to the judge (is the task answer
-/// supported by the version's statements?), all of them concurrently.
+/// supported by the version's statements?), all of them concurrently (`ConcurrentCalls`).
 struct PrereqVerifyHandler<Content: PrereqVersionContent> {
     let level: Int
 
@@ -23,26 +24,24 @@ struct PrereqVerifyHandler<Content: PrereqVersionContent> {
         var promptVersion: String?
         if parameters.judge {
             let candidates = checked.judgeable
-            try await withThrowingTaskGroup(of: (Int, PrereqCaller.Answer<PrereqPrompts.JudgeAnswer>).self) { group in
-                for content in candidates {
+            // Every judge call runs to its end even when one fails, so the retry finds the others' answers cached.
+            let answers = try await ConcurrentCalls.all(
+                checked.judgeable.map { content in
                     let evidence = content.evidence
                     let question = content.question(entity: entity.name, domain: parameters.domain)
                     let attempt = content.attempt
-                    group.addTask {
+                    return { @Sendable in
                         let answer = try await caller.ask(
                             PrereqPrompts.verify, PrereqPrompts.verifyValues(statements: evidence.statements, question: question, answer: evidence.answer),
                             format: PrereqPrompts.verifyFormat, role: PrereqTuneRecipe.Role.judge, temperature: parameters.judgeTemperature,
                             attempt: attempt, decoding: PrereqPrompts.JudgeAnswer.self)
                         return (evidence.version, answer)
                     }
-                }
-                var answers: [(Int, PrereqCaller.Answer<PrereqPrompts.JudgeAnswer>)] = []
-                for try await answer in group { answers.append(answer) }
-                for (version, answer) in answers.sorted(by: { $0.0 < $1.0 }) {
-                    judged[version] = answer.output.supported
-                    calls.append(answer.call)
-                    promptVersion = answer.promptVersion
-                }
+                })
+            for (version, answer) in answers.sorted(by: { $0.0 < $1.0 }) {
+                judged[version] = answer.output.supported
+                calls.append(answer.call)
+                promptVersion = answer.promptVersion
             }
         }
         var verification = PrereqVerification<Content>.assemble(

@@ -1,0 +1,34 @@
+import QuarryQueue
+import QuarryRecipes
+import QuarrySimulator
+import QuarryTestSupport
+import Testing
+
+@Suite("Paying once under endpoint faults (real PostgreSQL, simulator on loopback)")
+struct PayOnceTests {
+    /// The simulator counts a request body answered with a clean 200 more than once: an answer paid for
+    /// twice. Tasks here fail and retry on 429s and 500s, and some handlers make several calls at once, so
+    /// an answer lost when one of them fails (a sibling cancelled in flight) would be bought again.
+    @Test(
+        "every recipe's bundled example, under 429s and 500s, completes without paying for any answer twice",
+        .timeLimit(.minutes(5)), arguments: RecipeCatalog.standard.names)
+    func bundledExampleUnderFaults(recipeName: String) async throws {
+        try await RecipeHarness.with(simulator: {
+            // Answers take 40 ms and 429s come at once, so calls are in flight when another one fails.
+            $0.latency = .fixed(ms: 40)
+            $0.faults = FaultRates(rateLimited: 0.05, serverError: 0.02)
+            $0.retryAfterSeconds = 0.05
+            $0.seed = 5
+        }) { h in
+            let recipe = try RecipeCatalog.standard.recipe(named: recipeName)
+            let path = try #require(RecipeExamples.specPath(for: recipe))
+            let plan = try BuildSpecParser(file: path, endpoints: h.registry).parseFile()
+            let build = try #require(try await BuildSubmitter(queue: h.queue).submit(plan).buildID)
+            #expect(try await h.run(until: [build]))
+            #expect(try await h.queue.build(build)?.state == .completed)
+            let stats = h.simulator.stats
+            #expect(stats.faultsInjected.values.reduce(0, +) > 0, "faults were injected")
+            #expect(stats.duplicateSuccessfulRequests == 0, "answers paid for twice, of \(stats.requestsByStatus["200", default: 0])")
+        }
+    }
+}
