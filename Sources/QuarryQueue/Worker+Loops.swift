@@ -2,15 +2,21 @@ import Logging
 import QuarryPostgres
 
 extension Worker {
-    /// Renews every lease this worker holds (running and not yet written back) in one statement per
-    /// interval; stops the handlers of tasks that were cancelled or taken over.
+    /// Renews every lease this worker holds (running, or finished and waiting to be written) in one
+    /// statement per interval; stops the handlers of tasks that were cancelled or taken over.
+    ///
+    /// Outcomes being written at that moment are left out. Their write holds their rows until it commits,
+    /// so renewing them would wait for it, and the leases of every running task with them: behind a write
+    /// that waits on a lock, the heartbeat stopped and running tasks' leases ran out. The two statements
+    /// could also lock the same rows in opposite orders, and PostgreSQL aborted one as a deadlock after a
+    /// second. A write that fails puts its outcomes back in the buffer, where the next heartbeat renews them.
     func heartbeatLoop() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: queue.configuration.heartbeatInterval)
             if Task.isCancelled { return }
             let (running, held) = state.withLock { state in
                 let running = state.running.leases
-                return (running, running.map { ($0.id, $0.leaseToken) } + (state.buffer + state.flushing).map { ($0.taskID, $0.leaseToken) })
+                return (running, running.map { ($0.id, $0.leaseToken) } + state.buffer.map { ($0.taskID, $0.leaseToken) })
             }
             do {
                 let still = try await queue.heartbeat(worker: registration.id, held: held)

@@ -2,6 +2,7 @@ import Foundation
 import QuarryPostgres
 import QuarryQueue
 import QuarryTestSupport
+import Synchronization
 import Testing
 
 @Suite("Queue behaviour (in-process workers)")
@@ -183,6 +184,65 @@ struct QueueBehaviourTests {
                 #expect(latency < 1_000, "enqueue→start took \(latency) ms")
                 worker.requestShutdown()
             }
+        }
+    }
+
+    @Test("a write of outcomes that waits on a row lock does not hold up the heartbeat of the other tasks")
+    func heartbeatDoesNotWaitForAWrite() async throws {
+        try await QueueHarness.with { h in
+            let build = try await h.queue.createBuild(name: "heartbeat")
+            try await h.queue.enqueue(buildID: build, ["a", "b"].map { NewTask(kind: "gated", family: .generation, key: $0) })
+            let started = ExecutionCounter()
+            let released = Mutex<Set<String>>([])
+            let handler = ClosureHandler { task in
+                started.record(task.id)
+                _ = await eventually(timeout: .seconds(60)) { released.withLock { $0.contains(task.key) } }
+                return TaskOutput(json: "{}")
+            }
+            let worker = Worker(queue: h.queue, handlers: .with("gated", handler), configuration: WorkerConfiguration(concurrency: 2, runRescuer: false))
+            func id(_ key: String) async throws -> Int {
+                try await h.count("SELECT id FROM \(identifier: h.schema).tasks WHERE build_id = \(build) AND key = \(key)")
+            }
+            try await withTaskScope { scope in
+                try await whileRunning(worker) { () async throws in
+                    #expect(await eventually(timeout: .seconds(10)) { started.snapshot.count == 2 })
+                    let a = try await id("a"), b = try await id("b")
+                    // Another session holds task a's row (an operator's transaction, a slow statement), so writing
+                    // a's outcome waits for it.
+                    let locked = Mutex(false), unlock = Mutex(false)
+                    scope.start {
+                        try await h.pool.transaction { connection in
+                            _ = try await connection.query("SELECT id FROM \(identifier: h.schema).tasks WHERE id = \(a) FOR UPDATE")
+                            locked.withLock { $0 = true }
+                            _ = await eventually(timeout: .seconds(60)) { unlock.withLock { $0 } }
+                        }
+                    }
+                    #expect(await eventually { locked.withLock { $0 } })
+                    released.withLock { _ = $0.insert("a") }
+                    #expect(try await eventually {
+                        try await h.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%complete_tasks%'") == 1
+                    }, "the write of a's outcome waits on the lock")
+                    // Task b still runs: its lease must go on being renewed while a's write waits.
+                    func renewals() async throws -> (heartbeat: Int, leaseOfB: Int) {
+                        let row = try await h.pool.query(
+                            """
+                            SELECT (extract(epoch FROM w.heartbeat_at) * 1000000)::int8 AS heartbeat,
+                                   (SELECT (extract(epoch FROM t.lease_until) * 1000000)::int8 FROM \(identifier: h.schema).tasks t WHERE t.id = \(b)) AS lease
+                            FROM \(identifier: h.schema).workers w WHERE w.id = \(worker.registration.id)
+                            """)[0]
+                        return (try row.decode(Int.self, "heartbeat"), try row.decode(Int.self, "lease"))
+                    }
+                    let before = try await renewals()
+                    #expect(try await eventually {
+                        let now = try await renewals()
+                        return now.heartbeat > before.heartbeat && now.leaseOfB > before.leaseOfB
+                    }, "heartbeats went on while the write waited")
+                    unlock.withLock { $0 = true }
+                    released.withLock { _ = $0.insert("b") }
+                    #expect(try await eventually { try await h.states(build: build) == ["completed": 2] })
+                }
+            }
+            #expect(try await h.count("SELECT count(*) FROM \(identifier: h.schema).tasks t JOIN \(identifier: h.schema).results r ON r.task_id = t.id WHERE t.build_id = \(build)") == 2)
         }
     }
 
