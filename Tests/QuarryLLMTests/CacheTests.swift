@@ -64,6 +64,25 @@ struct CacheTests {
         }
     }
 
+    @Test("every round of a repaired answer is cached: asking again replays the rounds, paying for none of them")
+    func repairRoundsAreCached() async throws {
+        try await LLMTestHarness.with { harness in
+            // Two output tokens cut every JSON answer off: the call and its two repair rounds, then dead.
+            let request = chat("Rate this quarry.", maxTokens: 2, format: .jsonObject)
+            func ask(_ service: LLMService) async -> LLMError? {
+                await caught { _ = try await service.chat(request, endpoint: "sim", build: 0, kind: "rate") } as? LLMError
+            }
+            let first = try await ask(harness.service([harness.endpoint()]))
+            #expect(first?.code == .invalidOutput)
+            #expect(harness.simulator.stats.totalRequests == 3, "1 call + 2 repair rounds")
+            // Another process asks again (a retry after a later round failed, or of the dead task): every
+            // round's answer comes from the cache, and the outcome is the same.
+            let again = try await ask(harness.service([harness.endpoint()]))
+            #expect(again?.code == .invalidOutput && again?.message == first?.message)
+            #expect(harness.simulator.stats.totalRequests == 3)
+        }
+    }
+
     @Test("a build with no_cache in its spec, or a service with the cache off, always calls the endpoint")
     func optOut() async throws {
         try await LLMTestHarness.with { harness in

@@ -1,3 +1,4 @@
+import Foundation
 import QuarryQueue
 import QuarryRecipes
 import QuarrySimulator
@@ -28,6 +29,33 @@ struct PayOnceTests {
             #expect(try await h.queue.build(build)?.state == .completed)
             let stats = h.simulator.stats
             #expect(stats.faultsInjected.values.reduce(0, +) > 0, "faults were injected")
+            #expect(stats.duplicateSuccessfulRequests == 0, "answers paid for twice, of \(stats.requestsByStatus["200", default: 0])")
+        }
+    }
+
+    @Test(
+        "answers cut off at max_tokens get repair rounds; a round that fails on a 429 or a 500 does not make the retry pay for the earlier rounds again",
+        .timeLimit(.minutes(5)))
+    func repairRoundsUnderFaults() async throws {
+        try await RecipeHarness.with(simulator: {
+            $0.latency = .fixed(ms: 10)
+            $0.faults = FaultRates(rateLimited: 0.1, serverError: 0.05)
+            $0.retryAfterSeconds = 0.05
+            $0.seed = 5
+        }) { h in
+            // The KnowTuning example with 40 output tokens: many extractions and corruptions are cut off and
+            // repaired (some in vain), so a task's call often has two or three rounds.
+            let recipe = try RecipeCatalog.standard.recipe(named: "knowtuning")
+            let example = URL(fileURLWithPath: try #require(RecipeExamples.specPath(for: recipe)))
+            try h.write("qa.jsonl", bytes: Array(try Data(contentsOf: example.deletingLastPathComponent().appendingPathComponent("qa.jsonl"))))
+            let spec = try String(contentsOf: example, encoding: .utf8).replacingOccurrences(of: "\nparameters:\n", with: "\nparameters:\n  max_tokens: 40\n")
+            let submitted = try await h.submit(spec, file: "knowtuning.build.yaml")
+            let build = try #require(submitted.buildID)
+            #expect(try await h.run(until: [build]))
+            #expect(try await h.queue.build(build)?.state.isFinished == true)
+            let stats = h.simulator.stats
+            let repaired = try await h.count("SELECT count(*) FROM \(identifier: h.schema).task_attempts WHERE error_class = 'bad_output'")
+            #expect(repaired > 0, "some answers stayed unusable after their repair rounds")
             #expect(stats.duplicateSuccessfulRequests == 0, "answers paid for twice, of \(stats.requestsByStatus["200", default: 0])")
         }
     }
