@@ -90,6 +90,12 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// The demo's steps, in order, each resource stopped when the steps after it end, however they end.
     func runDemo() async throws {
+        // 0. The spec, against the endpoints it will run with, before anything is started: a typo in it
+        // should cost a second, not a cluster's start and a migration first.
+        let plannedEndpoints = try endpoints.map { try EndpointRegistry.load(path: $0) }
+            ?? EndpointRegistry.parse(yaml: Self.simulatorEndpoints(port: 1), file: "(the simulator's endpoints)")
+        _ = try BuildSpecParser(file: try specPath(), endpoints: plannedEndpoints).parseFile()
+
         let home = URL(fileURLWithPath: home).standardizedFileURL
         try FileManager.default.createDirectory(at: home.appendingPathComponent("logs"), withIntermediateDirectories: true)
         var database = database

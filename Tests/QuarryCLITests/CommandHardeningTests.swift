@@ -56,6 +56,23 @@ struct CommandHardeningTests {
         #expect(demoSaid.contains("unknown recipe 'nosuch'") && demoSaid.contains("quarry recipes"), "\(demoSaid)")
     }
 
+    @Test("`quarry demo --spec` with a mistake in the spec names the line and starts nothing", .timeLimit(.minutes(1)))
+    func demoChecksTheSpecFirst() throws {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("quarry-demo-spec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(#"{"instruction": "a", "output": "b"}\n"#.utf8).write(to: folder.appendingPathComponent("in.jsonl"))
+        let spec = folder.appendingPathComponent("bad.yaml")
+        try Data("name: x\nrecipe: knowtuning\ninput: {path: in.jsonl}\nendpoints: {generator: sim, scorer: sim, judge: sim}\nparameters: {alpha: 2}\n".utf8)
+            .write(to: spec)
+        let home = folder.appendingPathComponent("home").path
+        let (status, output) = try ChildProcess.run([TestDatabase.quarryExecutable, "demo", "--spec", spec.path, "--home", home])
+        #expect(status != 0 && status < 128, "\(output)")
+        #expect(output.contains("bad.yaml:5") && output.contains("alpha"), "\(output)")
+        #expect(!output.contains("starting a private PostgreSQL cluster"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: home), "nothing was created")
+    }
+
     @Test("a worker or coordinator started before `quarry migrate` stops at once and says to run it", .timeLimit(.minutes(2)))
     func notMigrated() throws {
         let schema = TestDatabase.uniqueSchema("empty")
