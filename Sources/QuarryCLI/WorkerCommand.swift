@@ -94,7 +94,7 @@ struct WorkerCommand: AsyncParsableCommand {
                     breakerThreshold: breakerThreshold, endpoints: registry.map { $0.names }))
             // Usage rows reach llm_usage every second while the worker runs, not only at shutdown.
             var services: [any Service] = [worker]
-            if let service { services.append(UsageFlusher(llm: service)) }
+            if let service { services.append(LLMBackgroundWrites(llm: service)) }
             if let healthPort {
                 services.append(
                     WorkerHealthServer(

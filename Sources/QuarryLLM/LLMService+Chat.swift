@@ -77,15 +77,20 @@ extension LLMService {
         let originalBody = request.body(model: model)
         let key = CacheKey.make(identity: runtime.endpoint.cacheIdentity, path: Self.chatPath, body: originalBody, sample: sample)
 
-        let hit = try await cachedAnswer(ChatCompletionResponse.self, key: key, runtime: runtime, context: context, record: false)
-        if let hit, let choice = hit.response.choices.first, case .success(let output) = accept(choice.message.content ?? "", choice.finishReason) {
-            recordCacheHit(runtime: runtime, context: context)
+        // An answer cached and usable as it is. (A cached first answer that is not usable is the first round
+        // of an earlier call, repaired then or in vain: `chatRounds` replays its rounds from the cache.)
+        func replay() async throws -> (output: Output, result: ChatResult)? {
+            guard let hit = try await cachedAnswer(ChatCompletionResponse.self, key: key, runtime: runtime, context: context, record: false),
+                let choice = hit.response.choices.first, case .success(let output) = accept(choice.message.content ?? "", choice.finishReason)
+            else { return nil }
             return (output, Self.result(hit, cached: true, repairs: 0, usage: hit.usage))
         }
-        // A cached first answer that is not accepted is the first round of an earlier run, repaired then
-        // (or in vain): its repair rounds are replayed from the cache as far as they were paid for.
-        let (answer, shared) = try await sharingInFlight(key: key, runtime: runtime, context: context) {
-            try await chatRounds(request, runtime: runtime, context: context, key: key, firstAnswer: hit, originalBody: originalBody, accept: accept)
+        if let cached = try await replay() {
+            recordCacheHit(runtime: runtime, context: context)
+            return cached
+        }
+        let (answer, shared) = try await sharingInFlight(key: key, runtime: runtime, context: context, replay: replay) {
+            try await chatRounds(request, runtime: runtime, context: context, key: key, originalBody: originalBody, accept: accept)
         }
         guard shared else { return answer }
         var result = answer.result
@@ -97,11 +102,10 @@ extension LLMService {
     ///
     /// Every answer paid for is cached under the key of the exact body it answered, accepted or not. A round
     /// can fail after earlier ones were paid for (a 429, a 500); the task's retry then replays those from the
-    /// cache and pays only for the rounds that had no answer yet. `firstAnswer` is the first round's, when
-    /// `chatAccepting` found it cached.
+    /// cache and pays only for the rounds that had no answer yet.
     private func chatRounds<Output: Sendable>(
-        _ request: ChatRequest, runtime: EndpointRuntime, context: CallContext, key: [UInt8], firstAnswer: Answer<ChatCompletionResponse>?,
-        originalBody: JSONValue, accept: (String, String?) -> Result<Output, OutputProblem>
+        _ request: ChatRequest, runtime: EndpointRuntime, context: CallContext, key: [UInt8], originalBody: JSONValue,
+        accept: (String, String?) -> Result<Output, OutputProblem>
     ) async throws -> (output: Output, result: ChatResult) {
         let name = runtime.endpoint.name
         let model = runtime.endpoint.model
@@ -111,10 +115,8 @@ extension LLMService {
         for round in 0...max(0, configuration.maxRepairs) {
             let body = round == 0 ? originalBody : current.body(model: model)
             let roundKey = round == 0 ? key : CacheKey.make(identity: runtime.endpoint.cacheIdentity, path: Self.chatPath, body: body, sample: context.sample)
-            let cached = round == 0
-                ? firstAnswer : try await cachedAnswer(ChatCompletionResponse.self, key: roundKey, runtime: runtime, context: context, record: false)
             let answer: Answer<ChatCompletionResponse>
-            if let cached {
+            if let cached = try await cachedAnswer(ChatCompletionResponse.self, key: roundKey, runtime: runtime, context: context, record: false) {
                 answer = cached
             } else {
                 answer = try await send(

@@ -173,20 +173,80 @@ extension LLMService {
             await remember(answer, key: key, path: path, runtime: runtime, context: context)
             return answer
         }
-        var (answer, shared) = try await sharingInFlight(key: key, runtime: runtime, context: context) { try await sendAndStore() }
+        func replay() async throws -> Answer<Response>? {
+            guard let hit = try await cachedAnswer(Response.self, key: key, runtime: runtime, context: context, record: false), accept(hit.response)
+            else { return nil }
+            return hit
+        }
+        var (answer, shared) = try await sharingInFlight(key: key, runtime: runtime, context: context, replay: replay) { try await sendAndStore() }
         if shared { answer.cached = true }
         return answer
     }
 
-    /// Runs `call` unless an identical one (same cache key) is in flight in this process, in which case its
-    /// answer is shared (`InFlightCalls`) and counted as a cache hit: paid once. With the cache off for this
-    /// call, every call goes out.
+    /// Runs `call` unless an identical one (same cache key) is in flight: in this process (`InFlightCalls`),
+    /// whose answer is then shared, or in another worker process (`CallClaims`), whose answer this waits for
+    /// and reads back from the cache with `replay` (nil: not there, or not usable). A shared answer counts as
+    /// a cache hit: paid once. With the cache off for this call, every call goes out.
     func sharingInFlight<Value: Sendable>(
-        key: [UInt8], runtime: EndpointRuntime, context: CallContext, _ call: () async throws -> Value
+        key: [UInt8], runtime: EndpointRuntime, context: CallContext, replay: () async throws -> Value?,
+        _ call: () async throws -> Value
     ) async throws -> (value: Value, shared: Bool) {
         guard usesCache(context) else { return (try await call(), false) }
-        let outcome = try await inFlight.run(key: key, call)
-        if outcome.shared { recordCacheHit(runtime: runtime, context: context) }
-        return outcome
+        let outcome = try await inFlight.run(key: key) {
+            try await claimingAcrossProcesses(key: key, runtime: runtime, replay: replay, call)
+        }
+        let shared = outcome.shared || outcome.value.shared
+        if shared { recordCacheHit(runtime: runtime, context: context) }
+        return (outcome.value.value, shared)
+    }
+
+    /// The call for `key` made by one process at a time: this one claims the key, or waits for the process
+    /// holding it and reads its answer from the cache. When that process's call failed (nothing cached),
+    /// this one claims the key and calls for itself. After a claim the cache is read once more, since the
+    /// answer may have been stored between this process's first look and its claim.
+    private func claimingAcrossProcesses<Value: Sendable>(
+        key: [UInt8], runtime: EndpointRuntime, replay: () async throws -> Value?, _ call: () async throws -> Value
+    ) async throws -> (value: Value, shared: Bool) {
+        guard let claims else { return (try await call(), false) }
+        let name = runtime.endpoint.name
+        while true {
+            let claim: CallClaims.Claim
+            do {
+                claim = try await claims.claim(key)
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                throw LLMError(code: .database, endpoint: name, message: "could not claim a call in llm_calls_in_flight: \(error)")
+            }
+            switch claim {
+            case .claimed:
+                let outcome: Result<(value: Value, shared: Bool), any Error>
+                do {
+                    if let value = try await replay() {
+                        outcome = .success((value, true))
+                    } else {
+                        outcome = .success((try await call(), false))
+                    }
+                } catch {
+                    outcome = .failure(error)
+                }
+                // Released in a task of its own, so that a cancelled caller (a shutdown, a lost lease) still
+                // releases: otherwise other processes would wait for the claim to expire.
+                let released = await Task { try await claims.release(key) }.result
+                if case .failure(let error) = released {
+                    logger.warning("could not release a call's claim in llm_calls_in_flight (it expires by itself): \(error)")
+                }
+                return try outcome.get()
+            case .heldElsewhere:
+                do {
+                    try await claims.waitForRelease(key)
+                } catch let error as CancellationError {
+                    throw error
+                } catch {
+                    throw LLMError(code: .database, endpoint: name, message: "could not read llm_calls_in_flight: \(error)")
+                }
+                if let value = try await replay() { return (value, true) }
+            }
+        }
     }
 }

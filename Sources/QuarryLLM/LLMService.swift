@@ -24,6 +24,8 @@ public final class LLMService: Sendable {
     let authFailures = Mutex<[String: Int]>([:])
     /// Identical calls in flight at once share one endpoint call (see `InFlightCalls`).
     let inFlight = InFlightCalls()
+    /// The same, across worker processes, through the database (see `CallClaims`).
+    let claims: CallClaims?
     /// Round-robin position over the HTTP client's driver threads (`onHTTPDriver`).
     let nextDriver = Atomic<UInt>(0)
     let logger: Logger
@@ -77,12 +79,14 @@ public final class LLMService: Sendable {
         if let queue {
             let schema = queue.configuration.schema
             cache = ResponseCache(pool: queue.pool, schema: schema)
+            claims = CallClaims(pool: queue.pool, schema: schema)
             usage = UsageRecorder(
                 pool: queue.pool, schema: schema, flushInterval: configuration.usageFlushInterval,
                 spentRefreshInterval: configuration.budgetRefreshInterval, logger: logger)
             policies = BuildPolicyCache(pool: queue.pool, schema: schema, refreshInterval: configuration.budgetRefreshInterval)
         } else {
             cache = nil
+            claims = nil
             usage = nil
             policies = nil
         }
@@ -95,13 +99,16 @@ public final class LLMService: Sendable {
         try await usage?.flush()
     }
 
-    /// Writes buffered usage rows every `usageFlushInterval` until the calling task is cancelled, so
-    /// `llm_usage` keeps up while a worker runs, including when its calls pause. Run it beside the worker.
-    public func runUsageFlusher() async {
+    /// Every `usageFlushInterval` until the calling task is cancelled: writes buffered usage rows, so
+    /// `llm_usage` keeps up while a worker runs, including when its calls pause, and renews this process's
+    /// claims on calls in flight (`CallClaims`), so other processes keep waiting for their answers. Run it
+    /// beside the worker.
+    public func runBackgroundWrites() async {
         guard let usage else { return }
         while !Task.isCancelled {
             do { try await Task.sleep(for: configuration.usageFlushInterval) } catch { return }
             do { try await usage.flush() } catch { logger.warning("could not record LLM usage (kept for the next flush): \(error)") }
+            do { try await claims?.renew() } catch { logger.warning("could not renew this process's claims on calls in flight: \(error)") }
         }
     }
 

@@ -2,8 +2,9 @@ import QuarryJSON
 import QuarryPostgres
 
 /// Endpoint answers in PostgreSQL (`llm_cache`), keyed by `CacheKey`: a rerun, a retry after a crash, or a
-/// second identical request reads the stored answer instead of paying for it again. Only answers that
-/// were accepted (decoded, and passed the kind's output check) are stored.
+/// second identical request reads the stored answer instead of paying for it again. Every answer paid
+/// for is stored, under the exact request it answered: a chat answer that needed repair rounds leaves one
+/// entry per round, so that a call cut short by a failed round replays the rounds it had paid for.
 struct ResponseCache: Sendable {
     struct Entry: Sendable {
         var body: [UInt8]

@@ -2,6 +2,7 @@ import Foundation
 import QuarryLLM
 import QuarryPostgres
 import QuarryQueue
+import QuarryTestSupport
 import Testing
 
 @Suite("Response cache")
@@ -99,6 +100,80 @@ struct CacheTests {
             for _ in 0..<2 { _ = try await uncached.chat(chat("Same question"), endpoint: "sim", build: other, kind: "gen") }
             await uncached.shutdown()
             #expect(harness.simulator.stats.totalRequests == 4)
+        }
+    }
+
+    @Test("identical calls in flight in two worker processes at the same moment reach the endpoint once")
+    func inFlightAcrossProcesses() async throws {
+        try await LLMTestHarness.with(simulator: { $0.latency = .fixed(ms: 300) }) { harness in
+            let build = try await harness.queue.createBuild(name: "across")
+            // Two services over one database stand for two worker processes: each has its own memory.
+            let services = try (0..<2).map { _ in try harness.service([harness.endpoint()]) }
+            let same = chat("Which stone is quarried at Portland?")
+            let embedded = try await withThrowingTaskGroup(of: (ChatResult, EmbeddingsResult).self) { group in
+                for service in services {
+                    group.addTask {
+                        async let answer = service.chat(same, endpoint: "sim", build: build, kind: "gen")
+                        async let vectors = service.embeddings(["limestone"], endpoint: "sim", build: build, kind: "embed")
+                        return (try await answer, try await vectors)
+                    }
+                }
+                var results: [(ChatResult, EmbeddingsResult)] = []
+                for try await result in group { results.append(result) }
+                return results
+            }
+            #expect(harness.simulator.stats.totalRequests == 2, "one chat call and one embeddings call for both processes")
+            #expect(embedded.filter { !$0.0.cached }.count == 1 && embedded.filter { !$0.1.cached }.count == 1)
+            #expect(Set(embedded.map(\.0.content)).count == 1)
+            #expect(try await harness.scalar(Int.self, "SELECT count(*)::int8 FROM \(identifier: harness.schema).llm_calls_in_flight") == 0, "claims end with their calls")
+        }
+    }
+
+    @Test("a claim whose process died is taken over when it expires, or at once when already expired; a failed call leaves no claim")
+    func abandonedAndFailedClaims() async throws {
+        try await LLMTestHarness.with { harness in
+            let endpoint = harness.endpoint()
+            let service = try harness.service([endpoint])
+            func claimedBy(_ owner: String, _ request: ChatRequest, for interval: String) async throws {
+                let key = CacheKey.make(identity: endpoint.cacheIdentity, path: "/chat/completions", body: request.body(model: endpoint.model), sample: 0)
+                try await harness.pool.query(
+                    "INSERT INTO \(identifier: harness.schema).llm_calls_in_flight (key, owner, until) VALUES (\(PostgresBytes(key)), \(owner), now() + \(interval)::interval)")
+            }
+            // Claims left by processes that died mid-call: one expired already, one that expires in a second.
+            let expired = chat("Which stone is quarried at Purbeck?"), expiring = chat("Which stone is quarried at Caen?")
+            try await claimedBy("dead-1", expired, for: "-1 second")
+            try await claimedBy("dead-2", expiring, for: "1 second")
+            #expect(try await service.chat(expired, endpoint: "sim", build: 0, kind: "gen").cached == false)
+            let started = ContinuousClock.now
+            #expect(try await service.chat(expiring, endpoint: "sim", build: 0, kind: "gen").cached == false)
+            #expect(ContinuousClock.now - started >= .milliseconds(500), "the live claim was waited for")
+            #expect(harness.simulator.stats.totalRequests == 2)
+
+            // A call that fails (no such model: 404) releases its claim, so nobody waits for it.
+            let failing = try harness.service([harness.endpoint(name: "missing", model: "no-such-model")])
+            let error = await caught { _ = try await failing.chat(chat("Anything"), endpoint: "missing", build: 0, kind: "gen") }
+            #expect((error as? LLMError)?.code == .notFound)
+            #expect(try await harness.scalar(Int.self, "SELECT count(*)::int8 FROM \(identifier: harness.schema).llm_calls_in_flight") == 0)
+        }
+    }
+
+    @Test("a call's claim is renewed while it runs, and ends with it")
+    func claimIsRenewed() async throws {
+        try await LLMTestHarness.with(simulator: { $0.latency = .fixed(ms: 1_500) }) { harness in
+            let service = try harness.service([harness.endpoint()], configuration: LLMServiceConfiguration(usageFlushInterval: .milliseconds(50)))
+            let writes = Task { await service.runBackgroundWrites() }
+            defer { writes.cancel() }
+            let call = Task { try await service.chat(chat("Which stone is quarried at Kilkenny?"), endpoint: "sim", build: 0, kind: "gen") }
+            func until() async throws -> Int? {
+                let rows = try await harness.pool.query(
+                    "SELECT (extract(epoch FROM until) * 1000000)::int8 AS until FROM \(identifier: harness.schema).llm_calls_in_flight")
+                return try rows.firstRow?.decode(Int.self, "until")
+            }
+            #expect(try await eventually { try await until() != nil }, "the call claimed its key")
+            let first = try #require(try await until())
+            #expect(try await eventually { try await (until() ?? 0) > first }, "the claim was renewed while the answer was on its way")
+            _ = try await call.value
+            #expect(try await until() == nil)
         }
     }
 

@@ -224,7 +224,7 @@ struct GatewayTests {
     func usageFlushedWhileRunning() async throws {
         try await withHarness { harness in
             let service = try harness.service([harness.endpoint()])
-            let flusher = Task { await service.runUsageFlusher() }
+            let flusher = Task { await service.runBackgroundWrites() }
             let build = try await harness.queue.createBuild(name: "usage")
             _ = try await service.chat(chat("one call"), endpoint: "sim", build: build, kind: "t")
             let schema = harness.schema
