@@ -9,12 +9,12 @@ CREATE TABLE llm_calls_in_flight (
     until      timestamptz NOT NULL    -- after this the claim counts as abandoned
 ) WITH (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_cost_delay = 0);
 
--- Workers claim and release; nothing in a row is secret (the key is a hash, the owner a process name).
+-- Workers claim and release (nothing in a row is secret: the key is a hash, the owner a process name);
+-- monitors read views only, as everywhere.
 DO $$
 DECLARE
     s text := current_schema();
 BEGIN
     EXECUTE format('GRANT ALL ON %I.llm_calls_in_flight TO quarry_owner', s);
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I.llm_calls_in_flight TO quarry_worker', s);
-    EXECUTE format('GRANT SELECT ON %I.llm_calls_in_flight TO quarry_monitor', s);
 END $$;
