@@ -60,13 +60,18 @@ final class CallClaims: Sendable {
             "DELETE FROM \(identifier: schema).llm_calls_in_flight WHERE key = \(PostgresBytes(key)) AND owner = \(owner)")
     }
 
-    /// Extends every claim this process holds by a lease, in one statement (none while it holds none).
+    /// Extends every claim this process holds by a lease, in one statement (none while it holds none). The
+    /// same statement deletes claims a minute past their lease: those of processes that died mid-call, for
+    /// answers nobody has asked for since (they count as free anyway; this only keeps the table small).
     func renew() async throws {
         guard held.load(ordering: .relaxed) > 0 else { return }
         try await pool.query(
             """
-            UPDATE \(identifier: schema).llm_calls_in_flight SET until = now() + \(Self.lease.milliseconds) * interval '1 millisecond'
-            WHERE owner = \(owner)
+            WITH renewed AS (
+                UPDATE \(identifier: schema).llm_calls_in_flight SET until = now() + \(Self.lease.milliseconds) * interval '1 millisecond'
+                WHERE owner = \(owner)
+            )
+            DELETE FROM \(identifier: schema).llm_calls_in_flight WHERE until < now() - interval '1 minute'
             """)
     }
 

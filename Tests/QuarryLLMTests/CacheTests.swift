@@ -157,7 +157,7 @@ struct CacheTests {
         }
     }
 
-    @Test("a call's claim is renewed while it runs, and ends with it")
+    @Test("a call's claim is renewed while it runs, and ends with it; claims long past their lease are deleted")
     func claimIsRenewed() async throws {
         try await LLMTestHarness.with(simulator: { $0.latency = .fixed(ms: 1_500) }) { harness in
             let service = try harness.service([harness.endpoint()], configuration: LLMServiceConfiguration(usageFlushInterval: .milliseconds(50)))
@@ -166,12 +166,17 @@ struct CacheTests {
             let call = Task { try await service.chat(chat("Which stone is quarried at Kilkenny?"), endpoint: "sim", build: 0, kind: "gen") }
             func until() async throws -> Int? {
                 let rows = try await harness.pool.query(
-                    "SELECT (extract(epoch FROM until) * 1000000)::int8 AS until FROM \(identifier: harness.schema).llm_calls_in_flight")
+                    "SELECT (extract(epoch FROM until) * 1000000)::int8 AS until FROM \(identifier: harness.schema).llm_calls_in_flight WHERE owner <> 'dead'")
                 return try rows.firstRow?.decode(Int.self, "until")
             }
+            // A claim its process left behind an hour ago, for an answer nobody asked for since.
+            try await harness.pool.query(
+                "INSERT INTO \(identifier: harness.schema).llm_calls_in_flight (key, owner, until) VALUES (\(PostgresBytes([UInt8](repeating: 7, count: 32))), 'dead', now() - interval '1 hour')")
             #expect(try await eventually { try await until() != nil }, "the call claimed its key")
             let first = try #require(try await until())
             #expect(try await eventually { try await (until() ?? 0) > first }, "the claim was renewed while the answer was on its way")
+            #expect(try await harness.scalar(Int.self, "SELECT count(*)::int8 FROM \(identifier: harness.schema).llm_calls_in_flight WHERE owner = 'dead'") == 0,
+                    "the renewal deleted the long-expired claim")
             _ = try await call.value
             #expect(try await until() == nil)
         }
