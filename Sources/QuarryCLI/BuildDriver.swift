@@ -12,6 +12,9 @@ import ServiceLifecycle
 /// stopped with SIGTERM (they release what they hold), and the build stays in the database to resume.
 struct BuildDriver {
     let logs: URL
+    /// Where a build that did not finish here can be found, for the messages that say so: by default the
+    /// configured database, where `quarry status` shows it.
+    var whereBuildStays: @Sendable (Int) -> String = { "in the database (`quarry status \($0)`)" }
 
     /// Returns the build as it ended. A build paused on its own (by the systemic-failure breaker or its
     /// budget) is an error naming the reason: it needs an operator, not more waiting.
@@ -48,7 +51,7 @@ struct BuildDriver {
         var lastLine = ContinuousClock.now - .seconds(10)
         while true {
             if Task.isShuttingDownGracefully || Task.isCancelled {
-                throw CleanExit.message("interrupted; the build stays in the database (quarry status \(buildID))")
+                throw CleanExit.message("interrupted; build \(buildID) stays \(whereBuildStays(buildID))")
             }
             if let exited = processes.allExited {
                 throw ValidationError("every worker process exited; the last lines of \(exited.outputPath):\n\(exited.output.suffix(1_500))")
@@ -58,14 +61,14 @@ struct BuildDriver {
             if build.state == .paused {
                 throw ValidationError(
                     "build \(buildID) paused: \(build.stateReason ?? "no reason given"). Fix it, then `quarry resume \(buildID) --retry-dead`; "
-                        + "the build stays in the database")
+                        + "the build stays \(whereBuildStays(buildID))")
             }
             if ContinuousClock.now - lastLine >= progressEvery {
                 for line in try await monitor.lines() where line.hasPrefix("build \(buildID) ") { say(line) }
                 lastLine = ContinuousClock.now
             }
             if ContinuousClock.now - started > timeout {
-                throw ValidationError("the build did not finish within \(timeout); see quarry status \(buildID)")
+                throw ValidationError("the build did not finish within \(timeout); it stays \(whereBuildStays(buildID))")
             }
             try? await Task.sleep(for: .milliseconds(250))  // polling the build's state, not synchronising
         }

@@ -117,7 +117,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         // 2. Endpoints: the configured file, or the simulator.
         if let endpoints {
-            try await runBuild(database: database, endpointsPath: endpoints, simulator: nil, home: home)
+            try await runBuild(database: database, endpointsPath: endpoints, simulator: nil, home: home, privateCluster: cluster != nil)
             return
         }
         var configuration = SimulatorConfiguration()
@@ -130,11 +130,11 @@ struct DemoCommand: AsyncParsableCommand {
             let endpointsPath = home.appendingPathComponent("demo.endpoints.yaml").path
             try Self.simulatorEndpoints(port: port).write(toFile: endpointsPath, atomically: true, encoding: .utf8)
             say("simulated endpoint on http://127.0.0.1:\(port)/v1 (2% 429s, 1% 500s, \(Int(hallucinationRate * 100))% hallucinations)")
-            try await runBuild(database: database, endpointsPath: endpointsPath, simulator: simulator, home: home)
+            try await runBuild(database: database, endpointsPath: endpointsPath, simulator: simulator, home: home, privateCluster: cluster != nil)
         }
     }
 
-    private func runBuild(database: DatabaseOptions, endpointsPath: String, simulator: Simulator?, home: URL) async throws {
+    private func runBuild(database: DatabaseOptions, endpointsPath: String, simulator: Simulator?, home: URL, privateCluster: Bool) async throws {
         let registry = try EndpointRegistry.load(path: endpointsPath)
         let specPath = try specPath()
         let url = database.databaseURL ?? ProcessInfo.processInfo.environment["QUARRY_DATABASE_URL"] ?? ""
@@ -154,7 +154,16 @@ struct DemoCommand: AsyncParsableCommand {
 
             // 4. Coordinator here, workers as processes; progress until the build finishes.
             let started = ContinuousClock.now
-            let ended = try await BuildDriver(logs: home.appendingPathComponent("logs")).run(
+            var driver = BuildDriver(logs: home.appendingPathComponent("logs"))
+            if privateCluster {
+                // The private cluster stops with the demo, so `quarry status` would find no server to ask.
+                let folder = home.appendingPathComponent("postgres").path, homePath = home.path
+                driver.whereBuildStays = { build in
+                    "in the private cluster in \(folder), stopped with the demo; the next `quarry demo --home \(homePath)` starts it "
+                        + "again, and its coordinator carries build \(build) on beside the new build"
+                }
+            }
+            let ended = try await driver.run(
                 queue: queue, buildID: buildID, databaseURL: url, endpointsPath: endpointsPath, workers: workers,
                 concurrency: concurrency, timeout: .seconds(timeoutSeconds), say: say)
             let elapsed = ContinuousClock.now - started

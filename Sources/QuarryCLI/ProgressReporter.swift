@@ -19,8 +19,8 @@ struct ProgressReporter: Service {
                     return  // shutting down
                 }
                 do {
-                    // Unbuffered, so lines show up at once when stdout is a file or a pipe.
-                    for line in try await monitor.lines() { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+                    // Standard output is line-buffered (`StandardOutput`): each line shows up at once in a pipe too.
+                    for line in try await monitor.lines() { print(line) }
                 } catch {
                     FileHandle.standardError.write(Data("progress: \(error)\n".utf8))
                 }

@@ -11,6 +11,7 @@ import QuarryCLI
 enum QuarryMain {
     static func main() {
         MemoryTuning.apply()
+        StandardOutput.flushEachLine()
         let done = DispatchSemaphore(value: 0)
         Task.detached {
             await QuarryCommand.main()

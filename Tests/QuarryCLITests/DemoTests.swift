@@ -42,6 +42,28 @@ struct DemoTests {
         }
     }
 
+    @Test("Ctrl-C stops the demo, its workers and its cluster, and says where the unfinished build stays", .timeLimit(.minutes(3)))
+    func interrupted() async throws {
+        let home = NSTemporaryDirectory() + "quarry-demo-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try await withChildProcesses { processes in
+            // Slow answers, so that the build is still running when the interrupt comes. The output is a pipe:
+            // the demo's lines must arrive as they are printed, or the interrupt would come too late.
+            let demo = try processes.start(
+                TestDatabase.quarryExecutable, ["demo", "--home", home, "--workers", "2", "--latency-ms", "2000"],
+                removing: ["QUARRY_DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "QUARRY_ENDPOINTS"])
+            #expect(await eventually(timeout: .seconds(120)) { demo.output.contains("started the coordinator") }, "\(demo.output.suffix(2_000))")
+            demo.signal(SIGINT)
+            let status = await demo.waitForExit(timeout: .seconds(90))
+            let said = demo.output
+            #expect(status == 0, "\(said.suffix(2_000))")
+            #expect(said.contains("interrupted; build 1 stays in the private cluster in \(home)/postgres"), "\(said.suffix(2_000))")
+            #expect(said.contains("stopped the private PostgreSQL cluster"))
+            let (_, running) = try ChildProcess.run(["ps", "-eo", "args"])
+            #expect(!running.contains(home), "nothing started by the demo is left running")
+        }
+    }
+
     struct RecordLine: Decodable { var record_line: Int }
 
     static func recordLine(_ row: Substring) throws -> Int {
