@@ -20,40 +20,40 @@ public struct TaskResultRow: Sendable, Equatable {
 }
 
 extension TaskQueue {
-    /// A build's tasks in key order, page by page (keyset pagination: constant memory, stable order).
-    /// Keys share their root's prefix, so a record's whole chain of tasks arrives together.
-    public func tasks(buildID: Int, kinds: [String]? = nil, pageSize: Int = 2_000) -> AsyncThrowingStream<TaskResultRow, Error> {
-        AsyncThrowingStream { continuation in
-            let producer = Task {
-                var after = ""
-                do {
-                    while !Task.isCancelled {
-                        let page = try await self.taskPage(buildID: buildID, kinds: kinds, after: after, limit: pageSize)
-                        for row in page { continuation.yield(row) }
-                        guard page.count == pageSize, let last = page.last else { break }
-                        after = last.key
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in producer.cancel() }
-        }
+    /// A build's tasks (of `kinds`, or all) with their results, in numeric key order, read `pageSize` at a
+    /// time as the consumer asks (see `BuildTaskRows`). Keys share their root's prefix, so a record's whole
+    /// chain of tasks arrives together.
+    public func tasks(buildID: Int, kinds: [String]? = nil, pageSize: Int = 2_000) -> BuildTaskRows {
+        BuildTaskRows(queue: self, buildID: buildID, kinds: kinds, pageSize: pageSize)
     }
 
-    func taskPage(buildID: Int, kinds: [String]?, after: String, limit: Int) async throws -> [TaskResultRow] {
+    /// The ids of a build's tasks (of `kinds`, or all) in numeric key order, sorted once by the server.
+    func taskOrder(buildID: Int, kinds: [String]?) async throws -> [Int] {
+        let rows = try await pool.query(
+            """
+            SELECT coalesce(array_agg(t.id ORDER BY t.key COLLATE \(identifier: schema).numeric_keys), '{}') AS ids
+            FROM \(identifier: schema).tasks t
+            WHERE t.build_id = \(buildID) AND (\(kinds)::text[] IS NULL OR t.kind = ANY(\(kinds)::text[]))
+            """)
+        return try rows.firstRow?.decode([Int].self, "ids") ?? []
+    }
+
+    /// The tasks `ids` with their results, in the order of `ids` (ids of tasks that no longer exist are left out).
+    func taskRows(ids: [Int]) async throws -> [TaskResultRow] {
         let rows = try await pool.query(
             """
             SELECT \(fragment: Self.resultColumns)
             FROM \(identifier: schema).tasks t
             LEFT JOIN \(identifier: schema).results r ON r.task_id = t.id
-            WHERE t.build_id = \(buildID) AND t.key COLLATE \(identifier: schema).numeric_keys > \(after)
-              AND (\(kinds)::text[] IS NULL OR t.kind = ANY(\(kinds)::text[]))
-            ORDER BY t.key COLLATE \(identifier: schema).numeric_keys
-            LIMIT \(limit)
+            WHERE t.id = ANY(\(ids))
             """)
-        return try rows.map(Self.resultRow)
+        var byID: [Int: TaskResultRow] = [:]
+        byID.reserveCapacity(rows.count)
+        for row in rows {
+            let task = try Self.resultRow(row)
+            byID[task.taskID] = task
+        }
+        return ids.compactMap { byID[$0] }
     }
 
     /// A task and its ancestors, nearest first, with their outputs: one query for everything a task's

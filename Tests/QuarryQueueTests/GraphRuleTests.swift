@@ -155,6 +155,22 @@ struct GraphRuleTests {
         }
     }
 
+    @Test("a build's tasks are read a page at a time as the consumer asks, of the kinds asked for")
+    func tasksReadAsAsked() async throws {
+        try await QueueHarness.with { h in
+            let build = try await h.queue.createBuild(name: "pages")
+            try await h.queue.enqueue(
+                buildID: build,
+                (1...6).map { NewTask(kind: "k", family: .generation, key: "r\($0)/k") } + [NewTask(kind: "other", family: .generation, key: "r3/other")])
+            var iterator = h.queue.tasks(buildID: build, kinds: ["k"], pageSize: 2).makeAsyncIterator()
+            var keys = [try await iterator.next()?.key]
+            // Deleted after the first page was read: a later page no longer has it.
+            try await h.pool.query("DELETE FROM \(identifier: h.schema).tasks WHERE build_id = \(build) AND key = 'r5/k'")
+            while let task = try await iterator.next() { keys.append(task.key) }
+            #expect(keys == ["r1/k", "r2/k", "r3/k", "r4/k", "r6/k"])
+        }
+    }
+
     @Test("payloads stay bounded whatever the depth: a child holds a reference to its parent, not its ancestry")
     func boundedPayloads() async throws {
         try await QueueHarness.with { h in
