@@ -58,11 +58,13 @@ struct SubmitCommand: AsyncParsableCommand {
             }
         }
         let report: SubmitReport
+        let progress = LoadingProgress(path: plan.spec.input.path)
         if dryRun {
-            report = try await BuildSubmitter(queue: nil).submit(plan)
+            report = try await BuildSubmitter(queue: nil).submit(plan, progress: progress.report)
         } else {
             report = try await database.withPool(role: "submit", maxConnections: 2) { pool in
-                try await BuildSubmitter(queue: TaskQueue(pool: pool, configuration: QueueConfiguration(schema: database.schema))).submit(plan)
+                try await BuildSubmitter(queue: TaskQueue(pool: pool, configuration: QueueConfiguration(schema: database.schema)))
+                    .submit(plan, progress: progress.report)
             }
         }
         if quiet {

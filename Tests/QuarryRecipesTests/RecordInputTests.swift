@@ -146,6 +146,22 @@ struct RecordInputTests {
         }
     }
 
+    @Test("submit reports its progress after every batch stored: records loaded and rejected so far")
+    func submitProgress() async throws {
+        try await RecipeHarness.with { h in
+            var lines = (1...4_500).map { #"{"text": "Passage \#($0) about granite.", "title": "T\#($0)"}"# }
+            lines[2_999] = "{oops"
+            try h.write("many.jsonl", lines.joined(separator: "\n") + "\n")
+            let plan = try BuildSpecParser(
+                file: try h.write("many.yaml", Self.spec.replacingOccurrences(of: "mixed.jsonl", with: "many.jsonl")), endpoints: h.registry
+            ).parseFile()
+            var seen: [(loaded: Int, rejected: Int)] = []
+            let report = try await BuildSubmitter(queue: h.queue).submit(plan) { seen.append(($0.loaded, $0.rejected)) }
+            #expect(seen.map(\.loaded) == [2_000, 3_999] && seen.map(\.rejected) == [0, 1], "after each batch of 2,000 records")
+            #expect(report.loaded == 4_499 && report.rejected == 1)
+        }
+    }
+
     @Test("full-text retrieval over a build's records ranks the matching passage first")
     func retrieval() async throws {
         try await RecipeHarness.with { h in

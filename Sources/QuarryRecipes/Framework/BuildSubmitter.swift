@@ -19,7 +19,8 @@ public struct BuildSubmitter: Sendable {
         self.queue = queue
     }
 
-    public func submit(_ plan: BuildPlan) async throws -> SubmitReport {
+    /// `progress` sees the report so far after each batch of `batchSize` records is stored (or read, in a dry run).
+    public func submit(_ plan: BuildPlan, progress: (SubmitReport) -> Void = { _ in }) async throws -> SubmitReport {
         var reader = try RecordReader(recipe: plan.recipe, input: plan.spec.input)
         defer { reader.close() }
         var buildID: Int?
@@ -53,7 +54,10 @@ public struct BuildSubmitter: Sendable {
                     report.rejected += 1
                     if report.rejects.count < Self.reportedRejects { report.rejects.append(reject) }
                 }
-                if records.count + rejects.count >= Self.batchSize { try await flush() }
+                if records.count + rejects.count >= Self.batchSize {
+                    try await flush()
+                    progress(report)
+                }
             }
             try await flush()
         } catch {
