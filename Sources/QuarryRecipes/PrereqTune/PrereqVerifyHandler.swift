@@ -23,7 +23,6 @@ struct PrereqVerifyHandler<Content: PrereqVersionContent> {
         var calls: [LLMCallRecord] = []
         var promptVersion: String?
         if parameters.judge {
-            let candidates = checked.judgeable
             // Every judge call runs to its end even when one fails, so the retry finds the others' answers cached.
             let answers = try await ConcurrentCalls.all(
                 checked.judgeable.map { content in
