@@ -7,12 +7,17 @@ import ServiceLifecycle
 enum ServiceRunner {
     /// Runs `services` until the first one listed returns (then the rest shut down gracefully, in reverse
     /// order) or a signal arrives. `shutdownAllowance` is how long graceful shutdown may take.
-    static func run(_ services: [any Service], shutdownAllowance: Duration = .seconds(30), logger: Logger) async throws {
-        var configurations = services.map {
+    ///
+    /// `stoppingLast` start before `services` and, since a group shuts down in reverse order, stop after all
+    /// of them: work `services` still do while they drain (a worker finishing its tasks) needs them.
+    static func run(
+        _ services: [any Service], stoppingLast: [any Service] = [], shutdownAllowance: Duration = .seconds(30), logger: Logger
+    ) async throws {
+        var configurations = (stoppingLast + services).map {
             ServiceGroupConfiguration.ServiceConfiguration(
                 service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup)
         }
-        if !configurations.isEmpty { configurations[0].successTerminationBehavior = .gracefullyShutdownGroup }
+        if !services.isEmpty { configurations[stoppingLast.count].successTerminationBehavior = .gracefullyShutdownGroup }
         var configuration = ServiceGroupConfiguration(
             services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = shutdownAllowance

@@ -92,17 +92,17 @@ struct WorkerCommand: AsyncParsableCommand {
                     families: families.map { $0.split(separator: ",").compactMap { TaskFamily(rawValue: String($0)) } },
                     shutdownGrace: .milliseconds(Int64(shutdownGrace * 1_000)), runRescuer: !noRescue,
                     breakerThreshold: breakerThreshold, endpoints: registry.map { $0.names }))
-            // Usage rows reach llm_usage every second while the worker runs, not only at shutdown.
             var services: [any Service] = [worker]
-            if let service { services.append(LLMBackgroundWrites(llm: service)) }
             if let healthPort {
                 services.append(
                     WorkerHealthServer(
                         host: healthHost, port: healthPort, workerID: worker.registration.id, database: pool.configuration,
                         queueConfiguration: queue.configuration))
             }
+            // Usage rows reach llm_usage every second while the worker runs, not only at shutdown, and claims on
+            // calls in flight stay renewed until the worker has drained its tasks.
             try await ServiceRunner.run(
-                services, shutdownAllowance: .milliseconds(Int64(shutdownGrace * 1_000)) + .seconds(15),
+                services, stoppingLast: service.map { [LLMBackgroundWrites(llm: $0)] } ?? [], shutdownAllowance: .milliseconds(Int64(shutdownGrace * 1_000)) + .seconds(15),
                 logger: Logger(label: "quarry.worker"))
             if let service {
                 try? await service.flushUsage()

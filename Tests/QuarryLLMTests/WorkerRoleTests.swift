@@ -49,6 +49,32 @@ struct WorkerRoleTests {
         }
     }
 
+    @Test("a worker claims its calls in flight, and on SIGTERM keeps renewing the claims until its tasks have drained", .timeLimit(.minutes(2)))
+    func claimsRenewedWhileDraining() async throws {
+        // Answers take 4 s, so the calls are still on their way when the worker is told to stop.
+        try await LLMTestHarness.with(simulator: { $0.latency = .fixed(ms: 4_000) }) { harness in
+            let build = try await harness.queue.createBuild(name: "draining")
+            try await harness.queue.enqueue(buildID: build, (0..<2).map(BudgetTests.chatTask))
+            let login = try await TestLogin.create(memberOf: "quarry_worker")
+            let worker = try Self.worker(harness, login: login, environment: ["QUARRY_ROLE_TEST_KEY": "any"])
+            func latestUntil() async throws -> Int? {
+                try await harness.pool.query(
+                    "SELECT (extract(epoch FROM max(until)) * 1000000)::int8 AS until FROM \(identifier: harness.schema).llm_calls_in_flight"
+                )[0].decode(Int?.self, "until")
+            }
+            #expect(try await eventually(timeout: .seconds(20)) { try await latestUntil() != nil }, "the worker role claims calls: \(worker.output.suffix(2_000))")
+            let beforeStop = try #require(try await latestUntil())
+            worker.signal(SIGTERM)
+            #expect(try await eventually(timeout: .seconds(10)) { try await (latestUntil() ?? 0) > beforeStop }, "renewed after SIGTERM")
+            #expect(await worker.waitForExit(timeout: .seconds(30)) == 0, "\(worker.output.suffix(2_000))")
+            let states = try await harness.pool.query(
+                "SELECT count(*) FILTER (WHERE state = 'completed') AS completed FROM \(identifier: harness.schema).tasks WHERE build_id = \(build)")
+            #expect(try states[0].decode(Int.self, "completed") == 2, "both calls finished during the drain")
+            #expect(try await latestUntil() == nil, "every claim ended with its call")
+            #expect(Self.databaseErrors(worker.output).isEmpty, "\(Self.databaseErrors(worker.output).prefix(5))")
+        }
+    }
+
     @Test("401s from the endpoint pause the build through the worker role: a handful of requests, no denied writes", .timeLimit(.minutes(2)))
     func credentialsPause() async throws {
         try await LLMTestHarness.with(simulator: { $0.requiredAPIKey = "the-right-key" }) { harness in
