@@ -59,7 +59,8 @@ extension LLMService {
             UsageRecorder.Totals(cacheHits: 1))
     }
 
-    /// Stores an accepted answer. A failure to store costs a future re-payment, not this task: logged only.
+    /// Stores an answer paid for (see `ResponseCache`). A failure to store costs a future re-payment, not this
+    /// task: logged only.
     func remember<Response: LLMResponseBody>(_ answer: Answer<Response>, key: [UInt8], path: String, runtime: EndpointRuntime, context: CallContext) async {
         guard let cache, usesCache(context), !answer.cached else { return }
         do {
