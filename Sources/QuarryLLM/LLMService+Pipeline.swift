@@ -159,11 +159,21 @@ extension LLMService {
         let runtime = try runtime(name)
         let context = try await context(build: build, kind: kind, sample: sample)
         let key = CacheKey.make(identity: runtime.endpoint.cacheIdentity, path: path, body: body, sample: sample)
-        if let hit = try await cachedAnswer(Response.self, key: key, runtime: runtime, context: context, record: false), accept(hit.response) {
+        func replay() async throws -> Answer<Response>? {
+            guard let hit = try await cachedAnswer(Response.self, key: key, runtime: runtime, context: context, record: false), accept(hit.response)
+            else { return nil }
+            return hit
+        }
+        if let hit = try await replay() {
             recordCacheHit(runtime: runtime, context: context)
             return hit
         }
         func sendAndStore() async throws -> Answer<Response> {
+            // Read again once this process holds the call: another one may have stored the answer since.
+            if let hit = try await replay() {
+                recordCacheHit(runtime: runtime, context: context)
+                return hit
+            }
             let answer = try await send(
                 Response.self, path: path, body: body, runtime: runtime, context: context, estimatedTokens: estimatedTokens)
             guard accept(answer.response) else {
@@ -173,11 +183,6 @@ extension LLMService {
             }
             await remember(answer, key: key, path: path, runtime: runtime, context: context)
             return answer
-        }
-        func replay() async throws -> Answer<Response>? {
-            guard let hit = try await cachedAnswer(Response.self, key: key, runtime: runtime, context: context, record: false), accept(hit.response)
-            else { return nil }
-            return hit
         }
         var (answer, shared) = try await sharingInFlight(key: key, runtime: runtime, context: context, replay: replay) { try await sendAndStore() }
         if shared { answer.cached = true }
@@ -203,8 +208,9 @@ extension LLMService {
 
     /// The call for `key` made by one process at a time: this one claims the key, or waits for the process
     /// holding it and reads its answer from the cache. When that process's call failed (nothing cached),
-    /// this one claims the key and calls for itself. After a claim the cache is read once more, since the
-    /// answer may have been stored between this process's first look and its claim.
+    /// this one claims the key and calls for itself. `call` reads the cache before paying (a chat call's first
+    /// round, `cachedCall`'s `sendAndStore`): the answer may have been stored between this process's first look
+    /// and its claim.
     private func claimingAcrossProcesses<Value: Sendable>(
         key: [UInt8], runtime: EndpointRuntime, replay: () async throws -> Value?, _ call: () async throws -> Value
     ) async throws -> (value: Value, shared: Bool) {
@@ -223,11 +229,7 @@ extension LLMService {
             case .claimed:
                 let outcome: Result<(value: Value, shared: Bool), any Error>
                 do {
-                    if let value = try await replay() {
-                        outcome = .success((value, true))
-                    } else {
-                        outcome = .success((try await call(), false))
-                    }
+                    outcome = .success((try await call(), false))
                 } catch {
                     outcome = .failure(error)
                 }

@@ -9,8 +9,8 @@ private struct RejectRow: Encodable {
 }
 
 /// `quarry export`: writes a build's data files (by its recipe's exporter), `rejects.jsonl` and
-/// `manifest.json` into a folder. Streams tasks in key order with constant memory, and works on a
-/// running build (the manifest then says `partial: true`).
+/// `manifest.json` into a folder. Streams tasks in key order, a record at a time (`ExportContext`), and works
+/// on a running build (the manifest then says `partial: true`).
 public struct BuildExporter: Sendable {
     public let queue: TaskQueue
     public let catalog: RecipeCatalog

@@ -12,7 +12,7 @@ public struct ExportContext {
 
     /// Streams the build's tasks (of `kinds`, or all) grouped per input record, records in input order and
     /// each record's tasks in numeric key order (a chain's tasks follow the task they come from). One
-    /// record's tasks are held at a time, so memory stays constant whatever the build's size.
+    /// record's tasks are held at a time: memory grows only by the 8 bytes a task of the build's sorted ids.
     public func forEachRecord(kinds: [String]? = nil, _ body: (RecordTasks) async throws -> Void) async throws {
         var current: RecordTasks?
         for try await task in queue.tasks(buildID: build.id, kinds: kinds) {

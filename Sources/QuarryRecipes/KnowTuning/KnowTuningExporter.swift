@@ -3,8 +3,8 @@ import QuarryQueue
 
 /// Writes KnowTuning's `sft.jsonl`, `dpo.jsonl`, `report.json` and `provenance.jsonl` (and, with
 /// `llama_factory`, `llama_factory/ranking.jsonl` and `llama_factory/dataset_info.json`), one record at
-/// a time: memory stays constant whatever the build's size (apart from the perplexities the report's
-/// quartiles need, one number per fact), and rows come out in record order.
+/// a time (`ExportContext.forEachRecord`; the report's quartiles also keep the perplexities, one number per
+/// fact), and rows come out in record order.
 struct KnowTuningExporter {
     typealias Kinds = KnowTuningRecipe.Kinds
 

@@ -2,7 +2,7 @@ import Foundation
 import QuarryQueue
 
 /// Writes rag4rag's `qa.jsonl`, `report.json` and `provenance.jsonl` from a build's tasks, one record at
-/// a time (`ExportContext.forEachRecord`): memory stays constant whatever the build's size, and rows come
+/// a time (`ExportContext.forEachRecord`): one record's rows in memory at a time, and rows come
 /// out in record order, each arm's row followed by its regeneration's.
 struct Rag4RagExporter {
     typealias Kind = Rag4RagRecipe.Kind
